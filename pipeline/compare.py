@@ -1,0 +1,111 @@
+"""Compare stage: the photo's reading against what the consumer typed.
+
+Readings are compared as the integer kWh with leading zeros ignored; decimals the
+consumer typed must agree with the display's. When they differ, the difference is
+named (one digit off, swapped digits, ...) so a reviewer sees at a glance what
+probably happened.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pipeline.rules import Reason
+
+_NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{2,3})+(\.[0-9]+)?$")  # 1,23,456 or 123,456
+
+
+@dataclass(frozen=True)
+class Number:
+    """A reading split into integer digits (no leading zeros) and decimal digits."""
+
+    integer: str
+    decimals: str | None  # None when no decimal point was given
+
+    @property
+    def value(self) -> float:
+        return float(f"{self.integer}.{self.decimals or 0}")
+
+    @property
+    def digits(self) -> str:
+        """All digits, leading zeros dropped: what a consumer who missed the point types."""
+        return (self.integer + (self.decimals or "")).lstrip("0") or "0"
+
+
+def _ascii_digit(ch: str) -> str:
+    """Devanagari and other Unicode decimal digits typed on a phone count as 0-9."""
+    return str(unicodedata.digit(ch)) if not ch.isascii() and unicodedata.category(ch) == "Nd" else ch
+
+
+def parse_number(text: str) -> Number | None:
+    """Parse a typed or read reading; None when it is not a plain non-negative number."""
+    text = "".join(_ascii_digit(ch) for ch in (text or "").strip().replace(" ", ""))
+    if _GROUPED.match(text):
+        text = text.replace(",", "")
+    if not _NUMBER.match(text):
+        return None
+    integer, _, decimals = text.partition(".")
+    return Number(integer.lstrip("0") or "0", decimals if "." in text else None)
+
+
+def readings_match(ocr: Number, typed: Number) -> bool:
+    """Same integer kWh, and any decimals typed agree with the display's."""
+    if ocr.integer != typed.integer:
+        return False
+    if typed.decimals is None:
+        return True
+    shown = ocr.decimals or ""
+    width = max(len(shown), len(typed.decimals))
+    return shown.ljust(width, "0") == typed.decimals.ljust(width, "0")
+
+
+def _one_substitution(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+
+
+def _transposition(a: str, b: str) -> bool:
+    if len(a) != len(b):
+        return False
+    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(diff) == 2 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+
+
+def _one_deletion(longer: str, shorter: str) -> bool:
+    if len(longer) != len(shorter) + 1:
+        return False
+    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
+
+
+def classify_mismatch(ocr: Number, typed: Number, previous: Number | None) -> Reason:
+    """Name how the typed reading differs from the display's."""
+    if previous is not None and typed.integer == previous.integer and ocr.integer != previous.integer:
+        return Reason.MISMATCH_PREVIOUS_READING
+    if typed.digits == ocr.digits or (typed.decimals is None and typed.integer == ocr.digits):
+        return Reason.MISMATCH_DECIMAL
+    if ocr.integer == typed.integer:  # only the typed decimals disagree
+        return Reason.MISMATCH_ONE_DIGIT if _one_substitution(
+            (ocr.decimals or "").ljust(len(typed.decimals or ""), "0"), typed.decimals or ""
+        ) else Reason.MISMATCH_OTHER
+    a, b = ocr.integer, typed.integer
+    if _one_substitution(a, b):
+        return Reason.MISMATCH_ONE_DIGIT
+    if _transposition(a, b):
+        return Reason.MISMATCH_SWAPPED_DIGITS
+    if _one_deletion(a, b):
+        return Reason.MISMATCH_MISSING_DIGIT
+    if _one_deletion(b, a):
+        return Reason.MISMATCH_EXTRA_DIGIT
+    return Reason.MISMATCH_OTHER
+
+
+def compare(ocr_text: str, typed_text: str, previous_text: str = "") -> tuple[bool, Reason | None]:
+    """(match, mismatch reason). ``ocr_text`` must be a parseable reading."""
+    ocr, typed = parse_number(ocr_text), parse_number(typed_text)
+    if ocr is None or typed is None:
+        return False, None
+    if readings_match(ocr, typed):
+        return True, None
+    return False, classify_mismatch(ocr, typed, parse_number(previous_text))

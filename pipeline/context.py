@@ -1,0 +1,74 @@
+"""Small, picklable data that travels between stages and to worker processes.
+
+The per-photo work is a pure function of (photo bytes, :class:`PhotoContext`), so
+the same code runs in a process pool today and on a cluster later.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from pipeline.rules import DEFAULT_THRESHOLDS, Reason, Thresholds
+
+
+@dataclass(frozen=True)
+class PhotoContext:
+    """What a worker needs to process one photo."""
+
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    crop_dir: str | None = None  # where rectified display crops are written
+    debug_dir: str | None = None  # optional overlays for humans
+    use_tesseract: bool = True
+
+
+@dataclass
+class Submission:
+    """One row of the submissions CSV, as parsed (fields may be invalid)."""
+
+    row_number: int  # 1-based data row in the CSV (header is row 0)
+    submission_id: str
+    ivrs: str
+    typed_reading: str
+    photo: str
+    submitted_at: str
+    user_type: str
+    mobile: str
+    email: str
+    row_problems: list[Reason] = field(default_factory=list)  # found while parsing the row
+    photo_path: Path | None = None  # resolved and inside the batch folder, else None
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """One row of the consumer master."""
+
+    ivrs: str
+    name: str
+    previous_reading: str
+    previous_reading_date: str
+    tariff_category: str
+
+
+@dataclass
+class PhotoResult:
+    """What the image stages found in one photo. Plain data: JSON- and pickle-friendly."""
+
+    reasons: list[str] = field(default_factory=list)  # Reason values found by the image stages
+    clear: bool = False
+    kind: str = ""  # "lcd" | "drum" | ""
+    reading: str = ""  # digits with '.' where the display has a decimal point
+    confidence: float = 0.0
+    digit_confidences: list[float] = field(default_factory=list)
+    register: str = ""  # legend found: "kWh" or what else the display shows
+    phash: str = ""  # 16 hex digits, whole photo
+    crop_phash: str = ""  # 16 hex digits, rectified display
+    crop: str = ""  # path of the saved rectified crop
+    width: int = 0
+    height: int = 0
+    metrics: dict[str, float] = field(default_factory=dict)  # quality measurements
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    error: str = ""  # message of an unexpected error, for the log
+
+    def to_dict(self) -> dict:
+        return asdict(self)

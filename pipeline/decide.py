@@ -1,0 +1,101 @@
+"""Decide stage: one submission's fields, consumer and photo result -> status and reasons.
+
+Pure: everything it needs is passed in (the reuse look-up is done by the caller
+against the database), so the rule is testable on its own and portable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from pipeline.compare import compare, parse_number
+from pipeline.context import Consumer, PhotoResult, Submission
+from pipeline.ingest import IST, parse_timestamp
+from pipeline.rules import UNCLEAR_REASONS, Reason, Status, Thresholds, status_for
+
+
+@dataclass
+class Decision:
+    """The verdict on one submission."""
+
+    status: Status
+    reasons: list[Reason] = field(default_factory=list)
+    clear: bool = False
+    cycle: str = ""  # YYYY-MM of the submission in IST
+    units: float | None = None  # consumption implied by the typed reading
+
+
+def cycle_of(submitted_at: str) -> str:
+    """Billing cycle (YYYY-MM, IST) of a submission timestamp; '' when unparseable."""
+    ts = parse_timestamp(submitted_at)
+    return ts.astimezone(IST).strftime("%Y-%m") if ts else ""
+
+
+def in_window(ts: datetime, th: Thresholds) -> bool:
+    """True when the IST calendar day is within the reading window (1st-5th)."""
+    return th.window_first_day <= ts.astimezone(IST).day <= th.window_last_day
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat((text or "").strip()[:10])
+    except ValueError:
+        return None
+
+
+def _consumption_reasons(typed: float, ndigits: int, sub_ts: datetime | None, consumer: Consumer,
+                         th: Thresholds) -> tuple[list[Reason], float | None]:
+    """BELOW_PREVIOUS / HIGH_CONSUMPTION against the consumer's previous reading."""
+    previous = parse_number(consumer.previous_reading)
+    if previous is None:
+        return [], None  # new connection: nothing to compare with
+    prev = previous.value
+    prev_date = _parse_date(consumer.previous_reading_date)
+    days = 30.0
+    if prev_date is not None and sub_ts is not None:
+        days = max(1.0, float((sub_ts.astimezone(IST).date() - prev_date).days))
+    limit = th.daily_limit(consumer.tariff_category) * days
+    units = typed - prev
+    if units < 0:
+        rolled = 10.0 ** max(ndigits, len(str(int(prev)))) - prev + typed  # register wrapped past 99999
+        if 0 <= rolled <= limit:
+            return [], rolled
+        return [Reason.BELOW_PREVIOUS], units
+    if units > limit:
+        return [Reason.HIGH_CONSUMPTION], units
+    return [], units
+
+
+def decide(sub: Submission, consumer: Consumer | None, photo: PhotoResult | None,
+           reused: bool, th: Thresholds) -> Decision:
+    """Apply the rules of docs/reasons.md to one submission."""
+    reasons: list[Reason] = list(sub.row_problems)
+    ts = parse_timestamp(sub.submitted_at)
+    if ts is not None and not in_window(ts, th):
+        reasons.append(Reason.OUTSIDE_WINDOW)
+    if consumer is None:
+        reasons.append(Reason.UNKNOWN_IVRS)
+    typed = parse_number(sub.typed_reading)
+    if typed is None:
+        reasons.append(Reason.TYPED_NOT_A_NUMBER)
+
+    photo_reasons = [Reason(r) for r in photo.reasons] if photo is not None else []
+    reasons.extend(r for r in photo_reasons if r not in reasons)
+    clear = photo is not None and photo.clear and not any(r in UNCLEAR_REASONS for r in reasons)
+    units = None
+    if photo is not None and clear and typed is not None:
+        if not photo.reading or photo.confidence < th.auto_accept_confidence:
+            reasons.append(Reason.LOW_CONFIDENCE)
+        if photo.reading:
+            match, why = compare(photo.reading, sub.typed_reading, consumer.previous_reading if consumer else "")
+            if not match and why is not None:
+                reasons.append(why)
+        if consumer is not None:
+            ndigits = len(photo.reading.split(".")[0]) if photo.reading else len(typed.integer)
+            more, units = _consumption_reasons(typed.value, ndigits, ts, consumer, th)
+            reasons.extend(more)
+    if reused:
+        reasons.append(Reason.PHOTO_REUSED)
+    return Decision(status=status_for(reasons), reasons=reasons, clear=clear,
+                    cycle=ts.astimezone(IST).strftime("%Y-%m") if ts else "", units=units)

@@ -1,0 +1,65 @@
+"""Exit codes and the exceptions that carry them.
+
+Exit codes are a stable, documented interface (docs/exit-codes.md): scheduled
+jobs branch on them. Add new codes at the end; never renumber.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit status of ``meter-verify``."""
+
+    OK = 0
+    OTHER_ERROR = 1  # an unexpected error (a bug): run with -v and report it
+    BAD_ARGS = 2  # wrong command-line usage (argparse uses 2 as well)
+    INPUT_FILE = 3  # an input file is missing or cannot be read
+    BAD_CSV = 4  # a CSV lacks required columns or is not a CSV
+    MISSING_DEPENDENCY = 5  # an external program (Tesseract) is missing or too old
+    DATABASE = 6  # the database cannot be opened or is from a newer version
+    MODEL = 7  # a shipped model artifact is missing or does not match its manifest
+    INTERRUPTED = 130  # Ctrl-C; a re-run resumes where it stopped
+
+
+class MeterVerifyError(Exception):
+    """Base error: a message for the user and the exit code to leave with."""
+
+    exit_code: ExitCode = ExitCode.OTHER_ERROR
+
+    def __init__(self, message: str, *, exit_code: ExitCode | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class InputFileError(MeterVerifyError):
+    """An input file is missing or unreadable."""
+
+    exit_code = ExitCode.INPUT_FILE
+
+
+class BadCsvError(MeterVerifyError):
+    """A CSV lacks required columns (the message names them)."""
+
+    exit_code = ExitCode.BAD_CSV
+
+
+class MissingDependencyError(MeterVerifyError):
+    """An external program is missing; the message says how to install it."""
+
+    exit_code = ExitCode.MISSING_DEPENDENCY
+
+
+class DatabaseError(MeterVerifyError):
+    """The database cannot be used."""
+
+    exit_code = ExitCode.DATABASE
+
+
+class ModelError(MeterVerifyError):
+    """A model artifact is missing or corrupt."""
+
+    exit_code = ExitCode.MODEL

@@ -1,0 +1,108 @@
+"""Named schema migrations, applied in order, each in its own transaction.
+
+Modelled on sqlite-utils' ``migrations.py``: a migration is a name and SQL; the
+``schema_migrations`` table records which have run. SQL is kept portable (no
+SQLite-only types or syntax) so the same list can drive PostgreSQL later.
+Never edit a released migration: add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_initial", """
+CREATE TABLE consumers (
+    ivrs TEXT PRIMARY KEY,
+    name TEXT,
+    previous_reading TEXT,
+    previous_reading_date TEXT,
+    tariff_category TEXT,
+    updated_at TEXT
+);
+CREATE TABLE batches (
+    batch_id INTEGER PRIMARY KEY,
+    submissions_csv TEXT NOT NULL,
+    consumers_csv TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    n_rows INTEGER
+);
+CREATE TABLE submissions (
+    submission_id TEXT NOT NULL,
+    occurrence INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    batch_id INTEGER REFERENCES batches(batch_id),
+    row_number INTEGER,
+    ivrs TEXT,
+    typed_reading TEXT,
+    photo TEXT,
+    photo_path TEXT,
+    submitted_at TEXT,
+    user_type TEXT,
+    mobile TEXT,
+    email TEXT,
+    PRIMARY KEY (submission_id, occurrence)
+);
+CREATE INDEX submissions_fingerprint ON submissions (fingerprint);
+CREATE TABLE results (
+    submission_id TEXT NOT NULL,
+    occurrence INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    clear INTEGER NOT NULL,
+    ocr_reading TEXT,
+    confidence REAL,
+    reasons TEXT,
+    crop TEXT,
+    kind TEXT,
+    register TEXT,
+    digit_confidences TEXT,
+    cycle TEXT,
+    units REAL,
+    phash TEXT,
+    crop_phash TEXT,
+    phash_b0 INTEGER,
+    phash_b1 INTEGER,
+    phash_b2 INTEGER,
+    phash_b3 INTEGER,
+    reused_of TEXT,
+    detail TEXT,
+    pipeline_version TEXT,
+    decided_at TEXT NOT NULL,
+    PRIMARY KEY (submission_id, occurrence)
+);
+CREATE INDEX results_b0 ON results (phash_b0);
+CREATE INDEX results_b1 ON results (phash_b1);
+CREATE INDEX results_b2 ON results (phash_b2);
+CREATE INDEX results_b3 ON results (phash_b3);
+CREATE INDEX results_cycle_status ON results (cycle, status);
+"""),
+]
+
+
+def applied(conn: sqlite3.Connection) -> set[str]:
+    """Names of the migrations already applied."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    return {row[0] for row in conn.execute("SELECT name FROM schema_migrations")}
+
+
+def migrate(conn: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations in order; each one commits or rolls back whole."""
+    done = applied(conn)
+    ran = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        conn.execute("BEGIN")
+        try:
+            for statement in filter(None, (s.strip() for s in sql.split(";"))):
+                conn.execute(statement)
+            conn.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)",
+                         (name, datetime.now(UTC).isoformat(timespec="seconds")))
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        ran.append(name)
+    return ran

@@ -1,0 +1,101 @@
+"""The per-photo work: a pure function of (photo bytes, context) -> PhotoResult.
+
+Orders the image stages (load -> photo quality -> locate -> display quality ->
+read -> hashes) and never raises: an unexpected error becomes a
+PROCESSING_ERROR result, so one bad photo never stops a batch. This is the unit
+that runs in worker processes (and on a cluster later).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import traceback
+from pathlib import Path
+
+import cv2
+
+from pipeline import locate, quality, read
+from pipeline.context import PhotoContext, PhotoResult
+from pipeline.load import load_photo
+from pipeline.phash import phash
+from pipeline.rules import Reason
+
+UNCLEAR_BEFORE_READ = {
+    Reason.BLURRED, Reason.TOO_DARK, Reason.OVEREXPOSED, Reason.GLARE_ON_DIGITS,
+    Reason.DISPLAY_CUT_OFF, Reason.DIGITS_TOO_SMALL,
+}
+
+
+def process_photo(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResult:
+    """Run every image stage on one photo; ``name`` only names the saved crop."""
+    try:
+        return _process(data, ctx, name)
+    except Exception as exc:  # noqa: BLE001 - one photo must never stop the batch
+        return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value],
+                           error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
+
+
+def _process(data: bytes, ctx: PhotoContext, name: str) -> PhotoResult:
+    th = ctx.thresholds
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    loaded = load_photo(data, th)
+    timings["load"] = time.perf_counter() - t0
+    result = PhotoResult(width=loaded.width, height=loaded.height, timings=timings)
+    if loaded.image is None:
+        result.reasons = [loaded.reason.value] if loaded.reason else [Reason.PHOTO_NOT_AN_IMAGE.value]
+        result.error = loaded.message
+        return result
+    img = loaded.image
+    result.phash = phash(img)
+
+    t = time.perf_counter()
+    reasons, metrics = quality.check_photo(img, th)
+    timings["quality"] = time.perf_counter() - t
+    result.metrics.update(metrics)
+    if reasons:
+        result.reasons = [r.value for r in reasons]
+        return result
+
+    t = time.perf_counter()
+    display = locate.locate(img, ctx)
+    timings["locate"] = time.perf_counter() - t
+    if display is None:
+        result.reasons = [Reason.NOT_A_METER.value]
+        return result
+    result.kind = display.kind
+    result.crop_phash = phash(display.crop)
+    result.crop = _save_crop(display.crop, ctx, name, data)
+
+    t = time.perf_counter()
+    reasons, metrics = quality.check_display(img, display, th)
+    timings["quality"] += time.perf_counter() - t
+    result.metrics.update(metrics)
+    if reasons:
+        result.reasons = [r.value for r in reasons]
+        return result
+
+    t = time.perf_counter()
+    reading = read.read_display(display, ctx)
+    timings["read"] = time.perf_counter() - t
+    result.clear = True
+    result.reading = reading.text
+    result.confidence = reading.confidence
+    result.digit_confidences = reading.digit_confidences
+    result.register = reading.register
+    result.kind = reading.kind or display.kind
+    if reading.register and reading.register != "kWh":
+        result.reasons = [Reason.NOT_KWH_REGISTER.value]
+    return result
+
+
+def _save_crop(crop, ctx: PhotoContext, name: str, data: bytes) -> str:  # noqa: ANN001
+    """Write the rectified display as PNG for reviewers; return its path ('' if not kept)."""
+    if not ctx.crop_dir:
+        return ""
+    stem = Path(name).stem or hashlib.sha256(data).hexdigest()[:16]
+    path = Path(ctx.crop_dir) / f"{stem}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), crop)
+    return str(path)

@@ -1,0 +1,153 @@
+"""Digit recognizer: a small CNN (ONNX, run with cv2.dnn) over 11 classes.
+
+Classes are the digits '0'-'9' and 'none' (blank cell, drum caught mid-roll,
+cut-off or unreadable digit). The network was trained by
+``scripts/train_digits.py``; its artifacts live in ``models/`` and are listed
+with their SHA-256 in ``models/manifest.json``. The loader refuses a missing or
+changed artifact with :class:`ModelError`, so a batch never runs on a model
+nobody trained. Inference needs only OpenCV and numpy (no torch).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from pipeline.exceptions import ModelError
+
+CLASSES: tuple[str, ...] = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "none")
+NONE_INDEX = 10
+INPUT_H = 40  # network input height (px)
+INPUT_W = 28  # network input width (px)
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
+MANIFEST = "manifest.json"
+MODEL_NAME = "digits"  # key of the digit model in the manifest
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def preprocess_cells(cells: list[np.ndarray]) -> np.ndarray:
+    """Grayscale cells of any size -> float32 NCHW blob (N, 1, INPUT_H, INPUT_W).
+
+    Each cell is resized to the network size and contrast-stretched between its
+    2nd and 98th percentile, so brightness, exposure and contrast do not matter;
+    polarity (dark-on-light or light-on-dark) is left to the network, which was
+    trained on both. Training uses this very function.
+    """
+    out = np.zeros((len(cells), 1, INPUT_H, INPUT_W), np.float32)
+    for i, cell in enumerate(cells):
+        if cell.ndim == 3:
+            cell = cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
+        h, w = cell.shape[:2]
+        if h < 2 or w < 2:
+            continue
+        interp = cv2.INTER_AREA if (h > INPUT_H or w > INPUT_W) else cv2.INTER_LINEAR
+        g = cv2.resize(cell, (INPUT_W, INPUT_H), interpolation=interp).astype(np.float32)
+        lo, hi = np.percentile(g, (2, 98))
+        g = (g - lo) / max(hi - lo, 16.0)
+        out[i, 0] = np.clip(g, 0.0, 1.0) - 0.5
+    return out
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What the manifest says about one artifact."""
+
+    path: Path
+    sha256: str
+    temperature: float
+
+
+def load_manifest(model_dir: Path = MODEL_DIR) -> dict:
+    """Parsed ``models/manifest.json``; ModelError when absent or unreadable."""
+    path = Path(model_dir) / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ModelError(f"model manifest missing: {path}; restore models/ from the repository") from exc
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"model manifest {path} cannot be read: {exc}") from exc
+
+
+def verify_artifact(model_dir: Path = MODEL_DIR, name: str = MODEL_NAME) -> ModelInfo:
+    """Check the artifact ``name`` against its SHA-256 in the manifest."""
+    model_dir = Path(model_dir)
+    manifest = load_manifest(model_dir)
+    entry = manifest.get("models", {}).get(name)
+    if not entry:
+        raise ModelError(f"model {name!r} is not listed in {model_dir / MANIFEST}")
+    path = model_dir / entry["file"]
+    if not path.is_file():
+        raise ModelError(f"model file missing: {path}; restore models/ from the repository "
+                         "or retrain with scripts/train_digits.py")
+    digest = sha256_file(path)
+    if digest != entry["sha256"]:
+        raise ModelError(f"model file {path} does not match models/{MANIFEST} "
+                         f"(sha256 {digest[:12]}... != {entry['sha256'][:12]}...): it was changed or corrupted; "
+                         "restore it from the repository or retrain with scripts/train_digits.py")
+    return ModelInfo(path=path, sha256=digest, temperature=float(entry.get("temperature", 1.0)))
+
+
+class DigitRecognizer:
+    """The loaded digit network. Use :func:`get_recognizer` for the cached instance."""
+
+    def __init__(self, model_dir: Path = MODEL_DIR) -> None:
+        self.info = verify_artifact(model_dir)
+        try:
+            self.net = cv2.dnn.readNetFromONNX(str(self.info.path))
+        except cv2.error as exc:
+            raise ModelError(f"model file {self.info.path} cannot be loaded by OpenCV: {exc}") from exc
+        self.net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+        self.net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+        self._lock = threading.Lock()  # cv2.dnn.Net is not safe to share between threads
+
+    def logits(self, blob: np.ndarray) -> np.ndarray:
+        """Raw network outputs (N, 11) for a preprocessed blob."""
+        if len(blob) == 0:
+            return np.zeros((0, len(CLASSES)), np.float32)
+        with self._lock:
+            self.net.setInput(blob)
+            out = self.net.forward()
+        return np.asarray(out, np.float32).reshape(len(blob), len(CLASSES))
+
+    def predict_proba(self, cells: list[np.ndarray]) -> np.ndarray:
+        """Calibrated class probabilities (N, 11) for grayscale cells, in one batch."""
+        z = self.logits(preprocess_cells(cells)) / self.info.temperature
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(model_dir: str) -> DigitRecognizer:
+    return DigitRecognizer(Path(model_dir))
+
+
+def get_recognizer(model_dir: Path | str = MODEL_DIR) -> DigitRecognizer:
+    """The process-wide recognizer for ``model_dir`` (loaded and verified once)."""
+    return _cached(str(Path(model_dir).resolve()))
+
+
+def classify_cells(cells: list[np.ndarray], model_dir: Path | str = MODEL_DIR) -> np.ndarray:
+    """Probabilities (N, 11) over :data:`CLASSES` for grayscale digit cells."""
+    return get_recognizer(model_dir).predict_proba(cells)
+
+
+def label_of(probs: np.ndarray) -> tuple[str, float]:
+    """(best label, its probability) of one probability row; label 'none' for no digit."""
+    k = int(np.argmax(probs))
+    return CLASSES[k], float(probs[k])

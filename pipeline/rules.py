@@ -1,0 +1,133 @@
+"""Statuses, reason codes and thresholds: the one place that owns them.
+
+A reviewer reads these names in the results CSV and in docs/reasons.md, so they
+are stable strings. Thresholds are grouped in :class:`Thresholds`, a frozen
+dataclass that travels to worker processes inside the picklable context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """Outcome of one submission."""
+
+    VALID = "valid"  # bill from it; clear-and-valid enters the lucky draw
+    FLAGGED = "flagged"  # a person must look
+    REJECTED = "rejected"  # cannot be used; the consumer must resubmit
+
+
+class Reason(StrEnum):
+    """Stable reason codes. The value is what the results CSV carries."""
+
+    # --- rejected: the row itself ---
+    DUPLICATE_SUBMISSION_ID = "DUPLICATE_SUBMISSION_ID"
+    MISSING_FIELD = "MISSING_FIELD"
+    BAD_TIMESTAMP = "BAD_TIMESTAMP"
+    UNKNOWN_IVRS = "UNKNOWN_IVRS"
+    TYPED_NOT_A_NUMBER = "TYPED_NOT_A_NUMBER"
+    OUTSIDE_WINDOW = "OUTSIDE_WINDOW"
+    # --- rejected: the photo file ---
+    PHOTO_MISSING = "PHOTO_MISSING"
+    PHOTO_PATH_OUTSIDE_BATCH = "PHOTO_PATH_OUTSIDE_BATCH"
+    PHOTO_EMPTY = "PHOTO_EMPTY"
+    PHOTO_NOT_AN_IMAGE = "PHOTO_NOT_AN_IMAGE"
+    PHOTO_TRUNCATED = "PHOTO_TRUNCATED"
+    PHOTO_TOO_LARGE = "PHOTO_TOO_LARGE"
+    # --- rejected: the photo is not clear or not usable ---
+    NOT_A_METER = "NOT_A_METER"
+    BLURRED = "BLURRED"
+    TOO_DARK = "TOO_DARK"
+    OVEREXPOSED = "OVEREXPOSED"
+    GLARE_ON_DIGITS = "GLARE_ON_DIGITS"
+    DISPLAY_CUT_OFF = "DISPLAY_CUT_OFF"
+    DIGITS_TOO_SMALL = "DIGITS_TOO_SMALL"
+    NOT_KWH_REGISTER = "NOT_KWH_REGISTER"
+    PROCESSING_ERROR = "PROCESSING_ERROR"
+    # --- flagged: the reading disagrees with what was typed ---
+    MISMATCH_ONE_DIGIT = "MISMATCH_ONE_DIGIT"
+    MISMATCH_SWAPPED_DIGITS = "MISMATCH_SWAPPED_DIGITS"
+    MISMATCH_MISSING_DIGIT = "MISMATCH_MISSING_DIGIT"
+    MISMATCH_EXTRA_DIGIT = "MISMATCH_EXTRA_DIGIT"
+    MISMATCH_DECIMAL = "MISMATCH_DECIMAL"
+    MISMATCH_PREVIOUS_READING = "MISMATCH_PREVIOUS_READING"
+    MISMATCH_OTHER = "MISMATCH_OTHER"
+    # --- flagged: other doubts ---
+    LOW_CONFIDENCE = "LOW_CONFIDENCE"
+    BELOW_PREVIOUS = "BELOW_PREVIOUS"
+    HIGH_CONSUMPTION = "HIGH_CONSUMPTION"
+    PHOTO_REUSED = "PHOTO_REUSED"
+
+
+REJECT_REASONS: frozenset[Reason] = frozenset(
+    r for r in Reason if not (r.value.startswith("MISMATCH_") or r in {
+        Reason.LOW_CONFIDENCE, Reason.BELOW_PREVIOUS, Reason.HIGH_CONSUMPTION, Reason.PHOTO_REUSED,
+    })
+)
+FLAG_REASONS: frozenset[Reason] = frozenset(set(Reason) - REJECT_REASONS)
+
+#: Reasons that mean the photo itself is not clear (``clear=false`` in results).
+UNCLEAR_REASONS: frozenset[Reason] = frozenset({
+    Reason.BLURRED, Reason.TOO_DARK, Reason.OVEREXPOSED, Reason.GLARE_ON_DIGITS,
+    Reason.DISPLAY_CUT_OFF, Reason.DIGITS_TOO_SMALL, Reason.NOT_A_METER,
+    Reason.PHOTO_MISSING, Reason.PHOTO_PATH_OUTSIDE_BATCH, Reason.PHOTO_EMPTY,
+    Reason.PHOTO_NOT_AN_IMAGE, Reason.PHOTO_TRUNCATED, Reason.PHOTO_TOO_LARGE,
+    Reason.PROCESSING_ERROR,
+})
+
+
+def status_for(reasons: list[Reason] | tuple[Reason, ...]) -> Status:
+    """The status a set of reasons implies: any reject reason wins, then flags."""
+    if any(r in REJECT_REASONS for r in reasons):
+        return Status.REJECTED
+    if reasons:
+        return Status.FLAGGED
+    return Status.VALID
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every tunable number of the decision, named for a reviewer.
+
+    Image-check thresholds are the keyword defaults of the functions in
+    ``pipeline.quality``; the values here override them for a run.
+    """
+
+    # photo file limits
+    max_photo_bytes: int = 25 * 1024 * 1024  # a phone JPEG is 2-8 MB
+    max_photo_pixels: int = 60_000_000  # decompression-bomb guard (~ 9000 x 6600)
+    work_long_side: int = 1600  # photos are decoded/shrunk to about this long side
+
+    # quality (see pipeline.quality for meaning and ranges)
+    min_sharpness: float = 0.14  # normalised gradient energy of the display digits
+    min_mean_brightness: float = 45.0  # 0-255, display region
+    max_saturated_fraction: float = 0.35  # fraction of display pixels >= 250
+    max_glare_on_digits: float = 0.08  # fraction of digit pixels washed out
+    min_digit_height_px: int = 18  # in the full photo at work size
+
+    # reading
+    auto_accept_confidence: float = 0.90  # min reading confidence for valid
+    min_ocr_digits: int = 3
+
+    # window: readings are accepted on these days of the month (IST)
+    window_first_day: int = 1
+    window_last_day: int = 5
+
+    # plausibility against the previous reading
+    max_daily_kwh: dict[str, float] = field(default_factory=lambda: {
+        "domestic": 60.0, "non-domestic": 300.0, "industrial": 3000.0, "agriculture": 150.0,
+        "default": 300.0,
+    })
+
+    # photo reuse: Hamming distance between 64-bit perceptual hashes
+    reuse_max_hamming: int = 6
+
+    def daily_limit(self, tariff_category: str) -> float:
+        """Implausible consumption per day for a tariff category (kWh/day)."""
+        key = (tariff_category or "").strip().lower()
+        return self.max_daily_kwh.get(key, self.max_daily_kwh["default"])
+
+
+DEFAULT_THRESHOLDS = Thresholds()

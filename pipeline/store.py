@@ -1,0 +1,204 @@
+"""The database: submissions in, decisions out, resumable.
+
+SQLite is the embedded default. Each submission is keyed by (submission_id,
+occurrence); a re-run recognises rows it has seen by their fingerprint and only
+verifies what has no result yet, so a killed job loses nothing and duplicates
+nothing. SQL stays portable (plain types, ``?`` parameters via one helper).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.context import Consumer, PhotoResult, Submission
+from pipeline.decide import Decision
+from pipeline.exceptions import DatabaseError
+from pipeline.migrations import MIGRATIONS, applied, migrate
+from pipeline.phash import bands, hamming
+from pipeline.rules import Reason
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def fingerprint(sub: Submission, occurrence_in_file: int) -> str:
+    """Identity of a row's content: the same row in a re-run has the same fingerprint."""
+    parts = [sub.submission_id, sub.ivrs, sub.typed_reading, sub.photo, sub.submitted_at,
+             sub.user_type, sub.mobile, sub.email, str(occurrence_in_file)]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Store:
+    """A connection to the meter-verify database with the operations the stages need."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        try:
+            self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            known = {name for name, _ in MIGRATIONS}
+            unknown = applied(self.conn) - known
+            if unknown:
+                raise DatabaseError(f"database {self.path} was written by a newer meter-verify "
+                                    f"(migrations {', '.join(sorted(unknown))}); upgrade meter-verify")
+            migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"cannot use database {self.path}: {exc}") from exc
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- input ---------------------------------------------------------------
+    def upsert_consumers(self, consumers: Iterable[Consumer]) -> None:
+        """Store the consumer master as given (later exports read it from here)."""
+        now = _now()
+        self.conn.execute("BEGIN")
+        self.conn.executemany(
+            "INSERT INTO consumers (ivrs, name, previous_reading, previous_reading_date, tariff_category,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ivrs) DO UPDATE SET name=excluded.name,"
+            " previous_reading=excluded.previous_reading,"
+            " previous_reading_date=excluded.previous_reading_date,"
+            " tariff_category=excluded.tariff_category, updated_at=excluded.updated_at",
+            [(c.ivrs, c.name, c.previous_reading, c.previous_reading_date, c.tariff_category, now)
+             for c in consumers],
+        )
+        self.conn.execute("COMMIT")
+
+    def start_batch(self, submissions_csv: str, consumers_csv: str, n_rows: int) -> int:
+        cur = self.conn.execute(
+            "INSERT INTO batches (submissions_csv, consumers_csv, started_at, n_rows) VALUES (?, ?, ?, ?)",
+            (submissions_csv, consumers_csv, _now(), n_rows))
+        return int(cur.lastrowid)
+
+    def finish_batch(self, batch_id: int) -> None:
+        self.conn.execute("UPDATE batches SET finished_at = ? WHERE batch_id = ?", (_now(), batch_id))
+
+    def register(self, subs: list[Submission], batch_id: int) -> list[tuple[str, int]]:
+        """Give every row its key, inserting rows not seen before. Returns keys in input order.
+
+        A row already stored (same fingerprint) keeps its key. A row whose
+        submission_id is already taken by different content becomes a new
+        occurrence (and is rejected as a duplicate by the decide stage).
+        """
+        keys: list[tuple[str, int]] = []
+        seen_in_file: dict[str, int] = {}
+        self.conn.execute("BEGIN")
+        try:
+            for sub in subs:
+                occ_in_file = seen_in_file.get(sub.submission_id, 0)
+                seen_in_file[sub.submission_id] = occ_in_file + 1
+                fp = fingerprint(sub, occ_in_file)
+                row = self.conn.execute(
+                    "SELECT submission_id, occurrence FROM submissions WHERE fingerprint = ?", (fp,)).fetchone()
+                if row is not None:
+                    key = (str(row[0]), int(row[1]))
+                else:
+                    top = self.conn.execute("SELECT MAX(occurrence) FROM submissions WHERE submission_id = ?",
+                                            (sub.submission_id,)).fetchone()[0]
+                    key = (sub.submission_id, 0 if top is None else int(top) + 1)
+                    self._insert_submission(sub, key, fp, batch_id)
+                if key[1] > 0 and Reason.DUPLICATE_SUBMISSION_ID not in sub.row_problems:
+                    sub.row_problems.append(Reason.DUPLICATE_SUBMISSION_ID)
+                keys.append(key)
+        except Exception:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        return keys
+
+    def _insert_submission(self, sub: Submission, key: tuple[str, int], fp: str, batch_id: int) -> None:
+        self.conn.execute(
+                    "INSERT INTO submissions (submission_id, occurrence, fingerprint, batch_id, row_number, ivrs,"
+                    " typed_reading, photo, photo_path, submitted_at, user_type, mobile, email)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key[0], key[1], fp, batch_id, sub.row_number, sub.ivrs, sub.typed_reading,
+             sub.photo, str(sub.photo_path or ""), sub.submitted_at, sub.user_type, sub.mobile, sub.email))
+
+    def decided_keys(self, keys: list[tuple[str, int]]) -> set[tuple[str, int]]:
+        """The subset of ``keys`` that already has a result."""
+        done: set[tuple[str, int]] = set()
+        ids = sorted({k[0] for k in keys})
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ",".join("?" * len(chunk))
+            done.update((r[0], int(r[1])) for r in self.conn.execute(
+                f"SELECT submission_id, occurrence FROM results WHERE submission_id IN ({marks})", chunk))
+        return done & set(keys)
+
+    # --- photo reuse -----------------------------------------------------------
+    def find_reuse(self, phash: str, crop_phash: str, max_hamming: int) -> str | None:
+        """submission_id of an earlier result whose photo is (a copy of) this one."""
+        if not phash:
+            return None
+        b = bands(phash)
+        rows = self.conn.execute(
+            "SELECT submission_id, phash, crop_phash FROM results WHERE phash_b0 = ? OR phash_b1 = ?"
+            " OR phash_b2 = ? OR phash_b3 = ? ORDER BY decided_at, submission_id", b).fetchall()
+        for sid, other, other_crop in rows:
+            if other and hamming(phash, other) <= max_hamming:
+                if crop_phash and other_crop and hamming(crop_phash, other_crop) > 2 * max_hamming:
+                    continue  # same scene framing but a different display: not a copy
+                return str(sid)
+        return None
+
+    # --- output --------------------------------------------------------------
+    def save_result(self, key: tuple[str, int], decision: Decision, photo: PhotoResult | None,
+                    reused_of: str | None) -> None:
+        """Store one decision (call inside :meth:`transaction`)."""
+        p = photo or PhotoResult()
+        b = bands(p.phash) if p.phash else (None, None, None, None)
+        detail = {"metrics": p.metrics, "timings": p.timings, "error": p.error,
+                  "width": p.width, "height": p.height}
+        self.conn.execute(
+            "INSERT INTO results (submission_id, occurrence, status, clear, ocr_reading, confidence, reasons,"
+            " crop, kind, register, digit_confidences, cycle, units, phash, crop_phash, phash_b0, phash_b1,"
+            " phash_b2, phash_b3, reused_of, detail, pipeline_version, decided_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key[0], key[1], decision.status.value, int(decision.clear), p.reading, round(p.confidence, 4),
+             ";".join(r.value for r in decision.reasons), p.crop, p.kind, p.register,
+             json.dumps([round(c, 4) for c in p.digit_confidences]), decision.cycle, decision.units,
+             p.phash, p.crop_phash, *b, reused_of, json.dumps(detail), __version__, _now()))
+
+    def transaction(self) -> _Transaction:
+        return _Transaction(self.conn)
+
+    def results_for(self, keys: list[tuple[str, int]]) -> Iterator[dict]:
+        """Result rows joined with their submissions, in the order of ``keys``."""
+        q = ("SELECT s.submission_id, s.ivrs, r.status, r.clear, r.ocr_reading, s.typed_reading, r.confidence,"
+             " r.reasons, r.crop, r.kind, r.register, r.cycle, r.reused_of FROM submissions s JOIN results r"
+             " ON r.submission_id = s.submission_id AND r.occurrence = s.occurrence"
+             " WHERE s.submission_id = ? AND s.occurrence = ?")
+        for key in keys:
+            row = self.conn.execute(q, key).fetchone()
+            if row is not None:
+                yield dict(zip(("submission_id", "ivrs", "status", "clear", "ocr_reading", "typed_reading",
+                                "confidence", "reasons", "crop", "kind", "register", "cycle", "reused_of"),
+                               row, strict=True))
+
+
+class _Transaction:
+    """``with store.transaction():`` BEGIN ... COMMIT, or ROLLBACK on error."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> None:
+        self.conn.execute("BEGIN")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.conn.execute("ROLLBACK" if exc_type else "COMMIT")

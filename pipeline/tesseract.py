@@ -1,0 +1,72 @@
+"""The one module that talks to Tesseract.
+
+``probe()`` checks the installed version once at start-up (>= 4.1) and raises
+:class:`MissingDependencyError` with the install command when it is absent, so a
+batch never fails photo by photo for a missing program.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import shutil
+import subprocess
+
+import numpy as np
+
+from pipeline.exceptions import MissingDependencyError
+
+MIN_VERSION = (4, 1)
+INSTALL_HINT = "install it with: apt-get install -y tesseract-ocr  (Debian/Ubuntu, as root)"
+DIGIT_CONFIG = "--psm 7 --oem 1 -c tessedit_char_whitelist=0123456789."
+
+
+def _parse_version(text: str) -> tuple[int, int]:
+    m = re.search(r"tesseract\s+v?(\d+)\.(\d+)", text, re.IGNORECASE)
+    if not m:
+        raise MissingDependencyError(f"cannot tell the Tesseract version from {text[:80]!r}; {INSTALL_HINT}")
+    return int(m.group(1)), int(m.group(2))
+
+
+@functools.lru_cache(maxsize=1)
+def probe(cmd: str = "tesseract") -> str:
+    """Return the Tesseract version string or raise MissingDependencyError."""
+    path = shutil.which(cmd)
+    if path is None:
+        raise MissingDependencyError(f"Tesseract OCR is not installed; {INSTALL_HINT}")
+    try:
+        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise MissingDependencyError(f"Tesseract at {path} does not run ({exc}); {INSTALL_HINT}") from exc
+    text = (out.stdout or "") + (out.stderr or "")
+    version = _parse_version(text)
+    if version < MIN_VERSION:
+        raise MissingDependencyError(
+            f"Tesseract {version[0]}.{version[1]} is too old (need >= {MIN_VERSION[0]}.{MIN_VERSION[1]}); "
+            + INSTALL_HINT
+        )
+    return f"{version[0]}.{version[1]}"
+
+
+def read_line(gray: np.ndarray, config: str = DIGIT_CONFIG, timeout: float = 10.0) -> tuple[str, float]:
+    """OCR one text line; return (text, mean word confidence 0..1).
+
+    The image should be dark text on a light background with some margin.
+    """
+    import pytesseract  # imported here so the CLI starts fast when OCR is not needed
+
+    try:
+        data = pytesseract.image_to_data(
+            gray, config=config, output_type=pytesseract.Output.DICT, timeout=timeout
+        )
+    except RuntimeError:  # pytesseract raises RuntimeError on timeout
+        return "", 0.0
+    words, confs = [], []
+    for text, conf in zip(data["text"], data["conf"], strict=False):
+        text = (text or "").strip()
+        if text:
+            words.append(text)
+            confs.append(max(0.0, float(conf)) / 100.0)
+    if not words:
+        return "", 0.0
+    return "".join(words), float(np.mean(confs))

@@ -1,0 +1,211 @@
+"""The batch orchestrator: orders the stages, nothing more.
+
+ingest -> store (register rows, resume) -> photos in parallel (pipeline.photo)
+-> decide in input order (reuse look-up against the database) -> store -> results
+CSV and summary. Photos are processed in a bounded sliding window so memory stays
+flat, and decided in input order so "submitted earlier" is deterministic.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline import ingest, tesseract
+from pipeline.context import Consumer, PhotoContext, PhotoResult, Submission
+from pipeline.decide import decide
+from pipeline.photo import process_photo
+from pipeline.results import write_results
+from pipeline.rules import DEFAULT_THRESHOLDS, Reason
+from pipeline.store import Store
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass
+class BatchSummary:
+    """Counts a scheduled job and an operator want at the end of a run."""
+
+    rows: int = 0
+    verified_now: int = 0
+    already_verified: int = 0
+    by_status: Counter[str] = field(default_factory=Counter)
+    by_reason: Counter[str] = field(default_factory=Counter)
+    photos_processed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def photos_per_second(self) -> float:
+        return self.photos_processed / self.seconds if self.seconds > 0 else 0.0
+
+
+def _photo_name(key: tuple[str, int]) -> str:
+    sid = _SAFE.sub("_", key[0])[:80] or "row"
+    return f"{sid}" if key[1] == 0 else f"{sid}~{key[1]}"
+
+
+def _needs_photo(sub: Submission) -> bool:
+    return sub.photo_path is not None and Reason.DUPLICATE_SUBMISSION_ID not in sub.row_problems
+
+
+def _read_bytes(sub: Submission) -> bytes | PhotoResult:
+    """The photo's bytes, or a PhotoResult saying why there are none."""
+    path = sub.photo_path
+    assert path is not None
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            return PhotoResult(reasons=[Reason.PHOTO_MISSING.value], error=f"{sub.photo} is not a file")
+        if size > DEFAULT_THRESHOLDS.max_photo_bytes * 4:  # do not even read absurd files
+            return PhotoResult(reasons=[Reason.PHOTO_TOO_LARGE.value], error=f"{size} bytes")
+        return path.read_bytes()
+    except FileNotFoundError:
+        return PhotoResult(reasons=[Reason.PHOTO_MISSING.value], error=f"{sub.photo} not found")
+    except OSError as exc:
+        return PhotoResult(reasons=[Reason.PHOTO_MISSING.value], error=f"{sub.photo}: {exc.strerror}")
+
+
+def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoContext,
+                   workers: int) -> Iterator[PhotoResult | None]:
+    """PhotoResults in the order of ``work``, computed in a bounded window of processes.
+
+    A worker that dies (a crash in a native library) breaks the pool; the pool is
+    rebuilt and the photos that were in flight are retried one at a time, so only
+    the photo that crashes again is lost, as a PROCESSING_ERROR.
+    """
+    if workers <= 1:
+        for key, sub in work:
+            if not _needs_photo(sub):
+                yield None
+                continue
+            data = _read_bytes(sub)
+            yield data if isinstance(data, PhotoResult) else process_photo(data, ctx, _photo_name(key))
+        return
+    window = workers * 3
+    pending: deque[tuple[int, Future | PhotoResult | None]] = deque()
+    items = iter(enumerate(work))
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        exhausted = False
+        while pending or not exhausted:
+            while not exhausted and len(pending) < window:
+                nxt = next(items, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                i, (key, sub) = nxt
+                if not _needs_photo(sub):
+                    pending.append((i, None))
+                    continue
+                data = _read_bytes(sub)
+                pending.append((i, data if isinstance(data, PhotoResult)
+                                else pool.submit(process_photo, data, ctx, _photo_name(key))))
+            if not pending:
+                break
+            i, item = pending.popleft()
+            if isinstance(item, Future):
+                try:
+                    yield item.result()
+                except BrokenProcessPool:
+                    pool.shutdown(cancel_futures=True)
+                    pool = ProcessPoolExecutor(max_workers=workers)
+                    retry = [(i, item)] + list(pending)
+                    pending.clear()
+                    for j, _old in retry:
+                        key, sub = work[j]
+                        pending.append((j, _isolated(sub, key, ctx)))
+                    continue
+            else:
+                yield item
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext) -> PhotoResult | None:
+    """Process one photo in a fresh single process; a second crash is that photo's fault."""
+    if not _needs_photo(sub):
+        return None
+    data = _read_bytes(sub)
+    if isinstance(data, PhotoResult):
+        return data
+    with ProcessPoolExecutor(max_workers=1) as solo:
+        try:
+            return solo.submit(process_photo, data, ctx, _photo_name(key)).result()
+        except BrokenProcessPool:
+            return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error="the worker process crashed")
+
+
+def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, results_csv: Path | None,
+               workers: int | None = None, crop_dir: Path | None = None,
+               progress: Callable[[int], None] | None = None, use_tesseract: bool = True) -> BatchSummary:
+    """Verify every not-yet-verified row of a batch; write results for all rows."""
+    if use_tesseract:
+        tesseract.probe()
+    subs = ingest.read_submissions(submissions_csv)
+    consumers: dict[str, Consumer] = ingest.read_consumers(consumers_csv)
+    workers = max(1, workers or os.cpu_count() or 1)
+    crop_dir = crop_dir or db_path.parent / "crops"
+    ctx = PhotoContext(thresholds=DEFAULT_THRESHOLDS, crop_dir=str(crop_dir), use_tesseract=use_tesseract)
+    summary = BatchSummary(rows=len(subs))
+    started = time.perf_counter()
+    with Store(db_path) as store:
+        store.upsert_consumers(consumers.values())
+        batch_id = store.start_batch(str(submissions_csv), str(consumers_csv), len(subs))
+        keys = store.register(subs, batch_id)
+        done = store.decided_keys(keys)
+        work = [(k, s) for k, s in zip(keys, subs, strict=True) if k not in done]
+        summary.already_verified = len(keys) - len(work)
+        commit_every, since_commit = 25, 0
+        store.conn.execute("BEGIN")
+        try:
+            for (key, sub), photo in zip(work, _photo_results(work, ctx, workers), strict=True):
+                reused_of = None
+                if photo is not None and photo.phash and photo.clear:
+                    reused_of = store.find_reuse(photo.phash, photo.crop_phash, ctx.thresholds.reuse_max_hamming)
+                decision = decide(sub, consumers.get(sub.ivrs), photo, reused_of is not None, ctx.thresholds)
+                store.save_result(key, decision, photo, reused_of)
+                summary.verified_now += 1
+                summary.photos_processed += photo is not None and bool(photo.width)
+                since_commit += 1
+                if since_commit >= commit_every:
+                    store.conn.execute("COMMIT")
+                    store.conn.execute("BEGIN")
+                    since_commit = 0
+                if progress:
+                    progress(1)
+            store.conn.execute("COMMIT")
+        except BaseException:
+            store.conn.execute("COMMIT")  # keep what was decided; a re-run resumes after it
+            raise
+        store.finish_batch(batch_id)
+        summary.seconds = time.perf_counter() - started
+        for row in store.results_for(keys):
+            summary.by_status[row["status"]] += 1
+            for reason in filter(None, (row["reasons"] or "").split(";")):
+                summary.by_reason[reason] += 1
+        if results_csv is not None:
+            write_results(results_csv, store.results_for(keys))
+    return summary
+
+
+def print_summary(summary: BatchSummary, stream=sys.stdout) -> None:  # noqa: ANN001
+    """Counts by status and reason, and the speed, for the operator."""
+    w = stream.write
+    w(f"rows: {summary.rows}  verified now: {summary.verified_now}  "
+      f"already verified: {summary.already_verified}\n")
+    for status in ("valid", "flagged", "rejected"):
+        w(f"  {status:<9}{summary.by_status.get(status, 0):>7}\n")
+    if summary.by_reason:
+        w("reasons:\n")
+        for reason, n in summary.by_reason.most_common():
+            w(f"  {reason:<28}{n:>7}\n")
+    w(f"photos processed: {summary.photos_processed} in {summary.seconds:.1f} s "
+      f"({summary.photos_per_second:.1f} photos/s)\n")

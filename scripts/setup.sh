@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Install what meter-verify needs on a Debian machine (run as root): Tesseract OCR
+# from apt, and a .venv at the repository root with the package and its deps.
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+    echo "setup: installing ${need_apt[*]} with apt-get" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv" >&2
+    python3 -m venv .venv
+fi
+# Re-install only when the packaging metadata changed since the last install.
+stamp=.venv/.meter-verify-installed
+if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ] \
+   || ! .venv/bin/python -c "import pipeline" >/dev/null 2>&1; then
+    echo "setup: installing meter-verify into .venv" >&2
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    touch "$stamp"
+fi
