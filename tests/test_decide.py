@@ -80,3 +80,12 @@ def test_other_register_rejected():
     p = photo()
     p.reasons = [Reason.NOT_KWH_REGISTER.value]
     assert decide(sub(), CONSUMER, p, False, TH).status == Status.REJECTED
+
+
+def test_reasons_doc_is_current_and_complete():
+    from pathlib import Path
+
+    from pipeline.rules import REASON_TEXT, reasons_markdown
+
+    assert set(REASON_TEXT) == set(Reason)
+    assert Path("docs/reasons.md").read_text(encoding="utf-8") == reasons_markdown()

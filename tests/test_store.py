@@ -1,0 +1,68 @@
+"""Database: migrations, idempotent registration, duplicates, reuse look-up."""
+
+import sqlite3
+
+import pytest
+
+from pipeline.context import PhotoResult, Submission
+from pipeline.decide import Decision
+from pipeline.exceptions import DatabaseError
+from pipeline.rules import Reason, Status
+from pipeline.store import Store
+
+
+def sub(sid="S1", typed="100", **kw):
+    base = dict(row_number=1, submission_id=sid, ivrs="1", typed_reading=typed, photo="a.jpg",
+                submitted_at="2026-11-02", user_type="guest", mobile="", email="")
+    base.update(kw)
+    return Submission(**base)
+
+
+def test_migrations_apply_once(tmp_path):
+    db = tmp_path / "m.db"
+    Store(db).close()
+    with Store(db) as store:
+        names = [r[0] for r in store.conn.execute("SELECT name FROM schema_migrations")]
+    assert names == ["0001_initial"]
+
+
+def test_newer_database_refused(tmp_path):
+    db = tmp_path / "m.db"
+    Store(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO schema_migrations VALUES ('9999_future', 'x')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(DatabaseError):
+        Store(db)
+
+
+def test_register_is_idempotent_and_marks_duplicates(tmp_path):
+    with Store(tmp_path / "m.db") as store:
+        b = store.start_batch("s.csv", "c.csv", 3)
+        first = [sub("S1"), sub("S2"), sub("S1", typed="200")]
+        keys = store.register(first, b)
+        assert keys == [("S1", 0), ("S2", 0), ("S1", 1)]
+        assert Reason.DUPLICATE_SUBMISSION_ID in first[2].row_problems
+        again = [sub("S1"), sub("S2"), sub("S1", typed="200")]
+        assert store.register(again, b) == keys  # re-run: same keys, no new rows
+        assert Reason.DUPLICATE_SUBMISSION_ID in again[2].row_problems
+        later = [sub("S2", typed="999")]  # another batch reuses an id with other content
+        assert store.register(later, b) == [("S2", 1)]
+        assert Reason.DUPLICATE_SUBMISSION_ID in later[0].row_problems
+        assert store.conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 4
+
+
+def test_decided_keys_and_reuse_lookup(tmp_path):
+    with Store(tmp_path / "m.db") as store:
+        b = store.start_batch("s.csv", "c.csv", 2)
+        keys = store.register([sub("S1"), sub("S2")], b)
+        photo = PhotoResult(clear=True, reading="100", confidence=0.99, phash="f0f0f0f0f0f0f0f0",
+                            crop_phash="0123456789abcdef")
+        with store.transaction():
+            store.save_result(keys[0], Decision(Status.VALID, clear=True), photo, None)
+        assert store.decided_keys(keys) == {keys[0]}
+        assert store.find_reuse("f0f0f0f0f0f0f0f1", "0123456789abcdef", 6) == "S1"  # 1 bit off
+        assert store.find_reuse("0f0f0f0f0f0f0f0f", "0123456789abcdef", 6) is None
+        # same framing, but the display crop differs a lot: not a copy
+        assert store.find_reuse("f0f0f0f0f0f0f0f0", "fedcba9876543210", 6) is None
