@@ -111,7 +111,9 @@ def read_submissions(path: Path) -> list[Submission]:
                 continue
             values = {name: (row[i].strip() if i < len(row) else None) for name, i in index.items()}
             problems: list[Reason] = []
-            if any(values.get(name) in (None, "") for name in REQUIRED_FIELDS if name != "typed_reading"):
+            short_row = len(row) < len(header)  # the export always writes every field
+            if short_row or any(values.get(name) in (None, "") for name in REQUIRED_FIELDS
+                                if name != "typed_reading"):
                 problems.append(Reason.MISSING_FIELD)
             sid = values.get("submission_id") or f"ROW-{row_number}"
             seen[sid] += 1

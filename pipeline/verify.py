@@ -113,7 +113,7 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
             i, item = pending.popleft()
             if isinstance(item, Future):
                 try:
-                    yield item.result()
+                    result = item.result()
                 except BrokenProcessPool:
                     pool.shutdown(cancel_futures=True)
                     pool = ProcessPoolExecutor(max_workers=workers)
@@ -123,6 +123,9 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
                         key, sub = work[j]
                         pending.append((j, _isolated(sub, key, ctx)))
                     continue
+                except Exception as exc:  # noqa: BLE001 - the worker raised despite process_photo's guard
+                    result = PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error=repr(exc))
+                yield result
             else:
                 yield item
     finally:

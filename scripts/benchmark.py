@@ -1,0 +1,178 @@
+"""Benchmark: generate a labelled batch on a held-out seed, run `meter-verify verify`, print figures.
+
+Usage (from the repository root):
+
+    .venv/bin/python scripts/benchmark.py --n 400 --seed 424242 --workers 2
+
+Prints false accepts, straight-through rate, read accuracy on clear photos,
+photos per second, peak memory (whole process tree and the largest single
+process), and, when ../shared/realdata exists, read accuracy on the real images.
+Seeds 0-999 are for tuning and training; 424242 and up are never tuned on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+def _tree_rss_mb(root_pid: int) -> tuple[float, float]:
+    """(sum, max) resident memory in MB of a process and its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ppid = int(fields[1])
+            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    total, biggest, todo = 0.0, 0.0, [root_pid]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0.0)
+        biggest = max(biggest, rss.get(pid, 0.0))
+        todo.extend(children.get(pid, []))
+    return total, biggest
+
+
+def run_verify(batch: Path, workers: int, extra: list[str]) -> tuple[float, float, float, str]:
+    """Run the CLI on a batch; return (seconds, peak tree MB, peak single-process MB, stdout)."""
+    out = batch / "out"
+    cmd = [str(ROOT / ".venv" / "bin" / "meter-verify"), "verify", str(batch / "submissions.csv"),
+           "--consumers", str(batch / "consumers.csv"), "--db", str(out / "bench.db"),
+           "--results", str(out / "results.csv"), "--workers", str(workers), *extra]
+    peak = [0.0, 0.0]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def watch() -> None:
+        while proc.poll() is None:
+            total, biggest = _tree_rss_mb(proc.pid)
+            peak[0], peak[1] = max(peak[0], total), max(peak[1], biggest)
+            time.sleep(0.1)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    stdout, stderr = proc.communicate()
+    seconds = time.perf_counter() - t0
+    watcher.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"meter-verify failed ({proc.returncode}): {stderr}")
+    return seconds, peak[0], peak[1], stdout
+
+
+def score(batch: Path) -> dict[str, object]:
+    """Compare results.csv with truth.csv."""
+    truth = list(csv.DictReader((batch / "truth.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((batch / "out" / "results.csv").open(encoding="utf-8")))
+    if [t["submission_id"] for t in truth] != [r["submission_id"] for r in rows]:
+        raise SystemExit("results.csv rows do not line up with truth.csv (one row per input row, in order)")
+    fa, fa_rows, expected_valid, straight, clear, read_ok, status_ok = 0, [], 0, 0, 0, 0, 0
+    reason_hit, reason_total = 0, 0
+    confusion: Counter[tuple[str, str]] = Counter()
+    for r, t in zip(rows, truth, strict=True):
+        confusion[(t["expected_status"], r["status"])] += 1
+        status_ok += t["expected_status"] == r["status"]
+        if r["status"] == "valid" and t["expected_status"] != "valid":
+            fa += 1
+            fa_rows.append((r["submission_id"], t["case"], r["ocr_reading"], r["typed_reading"]))
+        if t["expected_status"] == "valid":
+            expected_valid += 1
+            straight += r["status"] == "valid"
+        if t["clear"] == "true" and t.get("true_reading") and t.get("defect", "") in ("", "None"):
+            clear += 1
+            read_ok += r["ocr_reading"] == t["true_reading"]
+        for code in filter(None, t["expected_reasons"].split(";")):
+            reason_total += 1
+            reason_hit += code in r["reasons"].split(";")
+    return {
+        "rows": len(rows), "false_accepts": fa, "false_accept_rows": fa_rows,
+        "straight_through": straight / expected_valid if expected_valid else float("nan"),
+        "expected_valid": expected_valid, "read_accuracy_clear": read_ok / clear if clear else float("nan"),
+        "clear_photos": clear, "status_agreement": status_ok / len(rows) if rows else float("nan"),
+        "expected_reason_recall": reason_hit / reason_total if reason_total else float("nan"),
+        "confusion": {f"{a}->{b}": n for (a, b), n in sorted(confusion.items())},
+    }
+
+
+def realdata_figures() -> list[tuple[str, str, int, int]]:
+    """Read accuracy on ../shared/realdata photos and display crops, by source and kind."""
+    from pipeline.context import PhotoContext
+    from pipeline.photo import process_photo
+
+    out = []
+    manifest = REALDATA / "public-meter-photos" / "manifest.csv"
+    if not manifest.exists():
+        return out
+    ctx = PhotoContext()
+    tally: dict[tuple[str, str], list[int]] = {}
+    for row in csv.DictReader(manifest.open(encoding="utf-8")):
+        if row["clear"] != "true" or not row["reading"]:
+            continue
+        res = process_photo((REALDATA / "public-meter-photos" / row["file"]).read_bytes(), ctx, row["file"])
+        source = Path(row["file"]).name.split("_")[0]
+        t = tally.setdefault((source, row["kind"]), [0, 0])
+        t[0] += res.reading == row["reading"]
+        t[1] += 1
+    for (source, kind), (ok, n) in sorted(tally.items()):
+        out.append((source, kind, ok, n))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=400)
+    ap.add_argument("--seed", type=int, default=424242)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", type=Path, help="batch folder (default: a temporary one)")
+    ap.add_argument("--no-tesseract", action="store_true")
+    ap.add_argument("--skip-realdata", action="store_true")
+    args = ap.parse_args()
+    batch = args.out or Path(tempfile.mkdtemp(prefix="mv-bench-"))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "samples.synth", "--out", str(batch), "--n", str(args.n),
+                    "--seed", str(args.seed), "--mix", "benchmark"], check=True, cwd=ROOT)
+    gen_s = time.perf_counter() - t0
+    extra = ["--no-tesseract"] if args.no_tesseract else []
+    seconds, tree_mb, proc_mb, stdout = run_verify(batch, args.workers, extra)
+    s = score(batch)
+    n_photos = sum(1 for p in (batch / "photos").iterdir() if p.is_file())
+    print(f"batch: {batch}  n={args.n} seed={args.seed} workers={args.workers} (generated in {gen_s:.0f} s)")
+    print(stdout.strip())
+    print("--- figures ---")
+    print(f"false accepts:            {s['false_accepts']}  {s['false_accept_rows'][:10]}")
+    print(f"straight-through:         {s['straight_through']:.1%} of {s['expected_valid']} correctly typed clear photos")
+    print(f"read accuracy (clear):    {s['read_accuracy_clear']:.1%} of {s['clear_photos']} clear photos")
+    print(f"status agreement:         {s['status_agreement']:.1%} of {s['rows']} rows")
+    print(f"expected-reason recall:   {s['expected_reason_recall']:.1%}")
+    print(f"confusion (truth->ours):  {json.dumps(s['confusion'])}")
+    print(f"speed:                    {s['rows'] / seconds:.1f} rows/s, {n_photos / seconds:.1f} photos/s "
+          f"({seconds:.1f} s wall for {n_photos} photo files, incl. start-up)")
+    print(f"peak memory:              {tree_mb:.0f} MB whole process tree, {proc_mb:.0f} MB largest process")
+    if not args.skip_realdata and REALDATA.exists():
+        print("--- ../shared/realdata (clear, labelled rows; full reading exact) ---")
+        for source, kind, ok, n in realdata_figures():
+            print(f"  {source:<10}{kind:<14}{ok:>3}/{n:<3} {ok / n:.0%}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""The batch job end to end on the committed sample batch, with real Tesseract."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline import photo as photo_module
+from pipeline import verify
+from pipeline.context import PhotoResult
+from pipeline.rules import Reason
+from pipeline.verify import run_verify
+
+ROOT = Path(__file__).resolve().parent.parent
+BATCH = ROOT / "samples" / "batch"
+CLI = [sys.executable, "-m", "pipeline"]
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    summary = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", out / "m.db", out / "results.csv",
+                         workers=2)
+    return summary, read_csv(out / "results.csv"), out
+
+
+def test_one_result_row_per_input_row_in_order(sample_run):
+    summary, rows, _ = sample_run
+    truth = read_csv(BATCH / "truth.csv")
+    assert [r["submission_id"] for r in rows] == [t["submission_id"] for t in truth]
+    assert summary.rows == len(truth) and summary.verified_now == len(truth)
+    assert sum(summary.by_status.values()) == len(truth)
+
+
+@pytest.mark.parametrize("index", range(37))
+def test_sample_decision_matches_truth(sample_run, index):
+    _, rows, _ = sample_run
+    truth = read_csv(BATCH / "truth.csv")
+    if index >= len(truth):
+        pytest.skip("sample batch has fewer rows")
+    t, r = truth[index], rows[index]
+    expected = {c for c in t["expected_reasons"].split(";") if c}
+    got = set(r["reasons"].split(";")) - {""}
+    assert (r["status"], expected <= got) == (t["expected_status"], True), (t["case"], r)
+    if t["expected_status"] == "valid":
+        assert r["clear"] == "true" and r["ocr_reading"] == t["true_reading"] and Path(r["crop"]).is_file()
+
+
+def test_every_status_and_most_reasons_covered(sample_run):
+    _, rows, _ = sample_run
+    assert {r["status"] for r in rows} == {"valid", "flagged", "rejected"}
+    seen = {c for r in rows for c in r["reasons"].split(";") if c}
+    assert len(seen) >= 25
+
+
+def test_rerun_is_idempotent(sample_run):
+    _, rows, out = sample_run
+    again = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", out / "m.db", out / "again.csv",
+                       workers=1)
+    assert again.verified_now == 0 and again.already_verified == len(rows)
+    assert read_csv(out / "again.csv") == rows
+
+
+def test_killed_run_resumes_without_duplicates(tmp_path, sample_run):
+    _, rows, _ = sample_run
+    calls = {"n": 0}
+
+    def die_after_some(_n):
+        calls["n"] += 1
+        if calls["n"] == 7:
+            raise KeyboardInterrupt
+
+    db = tmp_path / "m.db"
+    with pytest.raises(KeyboardInterrupt):
+        run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, None, workers=2,
+                   progress=die_after_some)
+    second = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, tmp_path / "r.csv", workers=2)
+    assert second.already_verified == 7 and second.verified_now == len(rows) - 7
+    resumed = read_csv(tmp_path / "r.csv")
+    strip = [{k: v for k, v in r.items() if k != "crop"} for r in resumed]
+    assert strip == [{k: v for k, v in r.items() if k != "crop"} for r in rows]
+    import sqlite3
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM results").fetchone()[0] == len(rows)
+
+
+def _exploding(data, ctx, name=""):
+    """Stands in for process_photo: blows up on one photo, kills the worker on another."""
+    if name == "S000002":
+        raise RuntimeError("boom")
+    if name == "S000003":
+        os._exit(3)  # a native crash takes the whole worker process down
+    return photo_module.process_photo(data, ctx, name)
+
+
+def test_crashing_photo_never_stops_the_batch(tmp_path, monkeypatch):
+    monkeypatch.setattr(verify, "process_photo", _exploding)
+    summary = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", tmp_path / "m.db",
+                         tmp_path / "r.csv", workers=2)
+    rows = read_csv(tmp_path / "r.csv")
+    assert len(rows) == summary.rows
+    by_id = {r["submission_id"]: r for r in rows}
+    assert by_id["S000002"]["reasons"] == Reason.PROCESSING_ERROR.value  # an exception escaped the worker
+    assert by_id["S000003"]["reasons"] == Reason.PROCESSING_ERROR.value  # the worker crash
+    assert by_id["S000004"]["status"] == "valid"  # in flight beside the crash, retried alone
+
+
+def test_stage_exception_becomes_processing_error():
+    res = photo_module.process_photo(b"\xff\xd8\xff" + b"\x00" * 10, None, "x")  # ctx None -> AttributeError
+    assert isinstance(res, PhotoResult) and res.reasons == [Reason.PROCESSING_ERROR.value] and res.error
+
+
+def test_cli_refuses_csv_without_required_columns(tmp_path):
+    bad = tmp_path / "s.csv"
+    bad.write_text("submission_id,ivrs,photo\nS1,1,a.jpg\n", encoding="utf-8")
+    proc = subprocess.run([*CLI, "verify", str(bad), "--consumers", str(BATCH / "consumers.csv"),
+                           "--db", str(tmp_path / "m.db")], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 4
+    assert "typed_reading" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_without_tesseract_says_how_to_install(tmp_path):
+    env = dict(os.environ, PATH=str(tmp_path))  # no tesseract on PATH
+    proc = subprocess.run([*CLI, "verify", str(BATCH / "submissions.csv"), "--consumers",
+                           str(BATCH / "consumers.csv"), "--db", str(tmp_path / "m.db")],
+                          capture_output=True, text=True, cwd=tmp_path, env=env)
+    assert proc.returncode == 5 and "apt-get install" in proc.stderr
+
+
+def test_cli_verify_prints_summary_and_read_json(tmp_path):
+    batch = tmp_path / "b"
+    shutil.copytree(BATCH, batch)
+    proc = subprocess.run([*CLI, "verify", str(batch / "submissions.csv"), "--consumers",
+                           str(batch / "consumers.csv"), "--results", str(tmp_path / "r.csv"), "--workers", "2"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "valid" in proc.stdout and "photos/s" in proc.stdout and (tmp_path / "meterverify.db").exists()
+    proc = subprocess.run([*CLI, "read", "--json", str(batch / "photos" / "S000001.jpg")],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0 and '"reading": "1179.7"' in proc.stdout
