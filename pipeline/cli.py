@@ -66,12 +66,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_read(args: argparse.Namespace) -> int:
-    from pipeline import tesseract
+    from pipeline import recognize, tesseract
     from pipeline.context import PhotoContext
     from pipeline.photo import process_photo
 
     if not args.no_tesseract:
         tesseract.probe()
+    recognize.verify_artifact()
     ctx = PhotoContext(crop_dir=str(args.crops) if args.crops else None, use_tesseract=not args.no_tesseract)
     for path in args.photos:
         try:

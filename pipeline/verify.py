@@ -19,7 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline import ingest, tesseract
+from pipeline import ingest, recognize, tesseract
 from pipeline.context import Consumer, PhotoContext, PhotoResult, Submission
 from pipeline.decide import decide
 from pipeline.photo import process_photo
@@ -152,6 +152,7 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
     """Verify every not-yet-verified row of a batch; write results for all rows."""
     if use_tesseract:
         tesseract.probe()
+    recognize.verify_artifact()  # a missing or changed model is a start-up error, not 1,000 photo errors
     subs = ingest.read_submissions(submissions_csv)
     consumers: dict[str, Consumer] = ingest.read_consumers(consumers_csv)
     workers = max(1, workers or os.cpu_count() or 1)
