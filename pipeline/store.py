@@ -41,6 +41,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
@@ -51,7 +52,7 @@ class Store:
                 raise DatabaseError(f"database {self.path} was written by a newer meter-verify "
                                     f"(migrations {', '.join(sorted(unknown))}); upgrade meter-verify")
             migrate(self.conn)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise DatabaseError(f"cannot use database {self.path}: {exc}") from exc
 
     def close(self) -> None:

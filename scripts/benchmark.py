@@ -114,6 +114,35 @@ def score(batch: Path) -> dict[str, object]:
     }
 
 
+def stage_timings(batch: Path) -> dict[str, tuple[float, float]]:
+    """Median and 90th percentile milliseconds per image stage, from the run's database."""
+    import sqlite3
+
+    import numpy as np
+
+    conn = sqlite3.connect(batch / "out" / "bench.db")
+    per: dict[str, list[float]] = {}
+    for (detail,) in conn.execute("SELECT detail FROM results"):
+        for stage, secs in json.loads(detail or "{}").get("timings", {}).items():
+            per.setdefault(stage, []).append(secs * 1000)
+    conn.close()
+    return {k: (float(np.median(v)), float(np.percentile(v, 90))) for k, v in per.items()}
+
+
+def reliability(batch: Path) -> list[tuple[str, int, float]]:
+    """Reliability table: per confidence bin, how often the reading was exactly right (clear photos)."""
+    truth = list(csv.DictReader((batch / "truth.csv").open(encoding="utf-8")))
+    rows = list(csv.DictReader((batch / "out" / "results.csv").open(encoding="utf-8")))
+    bins = [(0.0, 0.5), (0.5, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 0.99), (0.99, 1.01)]
+    out = []
+    for lo, hi in bins:
+        sel = [(r, t) for r, t in zip(rows, truth, strict=True)
+               if r["ocr_reading"] and t["true_reading"] and lo <= float(r["confidence"] or 0) < hi]
+        right = sum(r["ocr_reading"] == t["true_reading"] for r, t in sel)
+        out.append((f"[{lo:.2f}, {min(hi, 1):.2f})", len(sel), right / len(sel) if sel else float("nan")))
+    return out
+
+
 def realdata_figures() -> list[tuple[str, str, int, int]]:
     """Read accuracy on ../shared/realdata photos and display crops, by source and kind."""
     from pipeline.context import PhotoContext
@@ -168,6 +197,11 @@ def main() -> None:
     print(f"speed:                    {s['rows'] / seconds:.1f} rows/s, {n_photos / seconds:.1f} photos/s "
           f"({seconds:.1f} s wall for {n_photos} photo files, incl. start-up)")
     print(f"peak memory:              {tree_mb:.0f} MB whole process tree, {proc_mb:.0f} MB largest process")
+    print("per-stage ms (median / p90): " + "  ".join(
+        f"{k} {m:.0f}/{p:.0f}" for k, (m, p) in stage_timings(batch).items()))
+    print("reliability (confidence bin: photos read, share exactly right):")
+    for label, n, acc in reliability(batch):
+        print(f"  {label:<14}{n:>5}  {acc:.1%}")
     if not args.skip_realdata and REALDATA.exists():
         print("--- ../shared/realdata (clear, labelled rows; full reading exact) ---")
         for source, kind, ok, n in realdata_figures():
