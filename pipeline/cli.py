@@ -1,5 +1,8 @@
 """Command line: ``meter-verify verify`` for the batch, ``meter-verify read`` for one photo.
 
+The cycle commands (``decide``, ``export``, ``draw``, ``report``) only parse their
+arguments here and call their modules (docs/exports.md).
+
 Errors print one line (no traceback unless ``-v``) and exit with a documented
 code (pipeline.exceptions.ExitCode, docs/exit-codes.md).
 """
@@ -40,7 +43,132 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="one JSON object per photo")
     r.add_argument("--crops", type=Path, help="save the rectified display crops here")
     r.add_argument("--no-tesseract", action="store_true")
+    _add_cycle_commands(sub)
     return p
+
+
+def _db_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", type=Path, default=Path("meterverify.db"), help="database (default: %(default)s)")
+
+
+def _cycle_args(p: argparse.ArgumentParser, out_default: str) -> None:
+    p.add_argument("--cycle", required=True, help="billing cycle YYYY-MM (IST month of submission)")
+    p.add_argument("-o", "--out", type=Path, default=Path(out_default), help="output file (default: %(default)s)")
+    _db_arg(p)
+
+
+def _add_cycle_commands(sub: argparse._SubParsersAction) -> None:
+    """decide, export, draw, report: the commands that consume the decisions (docs/exports.md)."""
+    d = sub.add_parser("decide", help="record a reviewer's decision on a flagged submission")
+    d.add_argument("submission_id")
+    act = d.add_mutually_exclusive_group(required=True)
+    act.add_argument("--confirm", action="store_true", help="the typed reading is right")
+    act.add_argument("--correct", metavar="READING", help="the photo shows this reading: bill it")
+    act.add_argument("--reject", metavar="REASON", help="the submission cannot be used, because REASON")
+    d.add_argument("--reviewer", required=True, metavar="NAME", help="who decides (recorded)")
+    d.add_argument("--note", default="", help="optional note recorded with --confirm or --correct")
+    _db_arg(d)
+
+    e = sub.add_parser("export", help="write a cycle's billing feed, draw-eligibility list or notices")
+    kinds = e.add_subparsers(dest="kind", required=True)
+    b = kinds.add_parser("billing", help="one valid reading per consumer, with units")
+    _cycle_args(b, "billing.csv")
+    b.add_argument("--route", type=Path, help="also write the master consumers without a valid reading here")
+    g = kinds.add_parser("draw-eligibility", help="the lucky-draw list to publish (contacts masked)")
+    _cycle_args(g, "eligible.csv")
+    g.add_argument("--allow-guests-without-mobile", action="store_true",
+                   help="guests enter even without a mobile number (default: they must leave one)")
+    g.add_argument("--exclude-past-winners", action="store_true",
+                   help="leave out the winners of earlier cycles (default: they enter again)")
+    n = kinds.add_parser("notices", help="SMS notices (Hindi and English) for submissions that were not valid")
+    _cycle_args(n, "notices.csv")
+    n.add_argument("--texts", type=Path, help="notice texts CSV (default: the shipped pipeline/data/notices.csv)")
+
+    w = sub.add_parser("draw", help="draw lucky-draw winners from the published list; `draw verify` re-checks")
+    w.add_argument("--cycle", help="billing cycle YYYY-MM")
+    w.add_argument("--winners", type=int, help="how many winners")
+    w.add_argument("--seed", help="the public seed (announce it only after the list's SHA-256 is published)")
+    w.add_argument("-o", "--out", type=Path, default=Path("winners.csv"), help="default: %(default)s")
+    w.add_argument("--redraw", action="store_true", help="draw again for a cycle already drawn (needs --why)")
+    w.add_argument("--why", default="", help="why the cycle is drawn again (recorded)")
+    _db_arg(w)
+    wsub = w.add_subparsers(dest="draw_command")
+    wv = wsub.add_parser("verify", help="recompute a draw from the published list, the seed and winners.csv")
+    wv.add_argument("--list", type=Path, required=True, dest="list_csv", help="the published eligible.csv")
+    wv.add_argument("--seed", required=True, dest="verify_seed")
+    wv.add_argument("--winners", type=Path, required=True, dest="winners_csv", help="winners.csv of the draw")
+
+    rp = sub.add_parser("report", help="one self-contained HTML report of a cycle")
+    _cycle_args(rp, "report.html")
+
+
+def _cmd_decide(args: argparse.Namespace) -> int:
+    from pipeline.cycles import ReviewAction, open_db
+    from pipeline.reviews import ReviewRequest, decide, describe
+
+    if args.confirm:
+        req = ReviewRequest(args.submission_id, ReviewAction.CONFIRM, args.reviewer, reason=args.note)
+    elif args.correct is not None:
+        req = ReviewRequest(args.submission_id, ReviewAction.CORRECT, args.reviewer, args.correct, args.note)
+    else:
+        req = ReviewRequest(args.submission_id, ReviewAction.REJECT, args.reviewer, reason=args.reject)
+    with open_db(args.db) as store:
+        print(describe(decide(req, store.conn)))
+    return ExitCode.OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from pipeline.cycles import open_db, parse_cycle
+
+    cycle = parse_cycle(args.cycle)
+    with open_db(args.db) as store:
+        if args.kind == "billing":
+            from pipeline.billing import export_billing, summary_lines
+            feed, sha = export_billing(store.conn, cycle, args.out, args.route)
+            lines = summary_lines(feed, sha)
+        elif args.kind == "draw-eligibility":
+            from pipeline.draw import DrawRules, export_eligibility
+            rules = DrawRules(guests_need_mobile=not args.allow_guests_without_mobile,
+                              exclude_past_winners=args.exclude_past_winners)
+            lines = export_eligibility(store.conn, cycle, args.out, rules).lines()
+        else:
+            from pipeline.notices import export_notices
+            lines = export_notices(store.conn, cycle, args.out, args.texts).lines()
+    print("\n".join(lines))
+    print(f"written: {args.out}")
+    return ExitCode.OK
+
+
+def _cmd_draw(args: argparse.Namespace) -> int:
+    from pipeline import draw
+
+    if args.draw_command == "verify":
+        check = draw.verify_files(args.list_csv, args.verify_seed, args.winners_csv)
+        print("\n".join(check.lines()))
+        return ExitCode.OK if check.ok else ExitCode.DRAW_MISMATCH
+    from pipeline.cycles import open_db, parse_cycle
+
+    missing = [f"--{n}" for n in ("cycle", "winners", "seed") if getattr(args, n) in (None, "")]
+    if missing:
+        raise MeterVerifyError(f"draw needs {', '.join(missing)}", exit_code=ExitCode.BAD_ARGS)
+    cycle = parse_cycle(args.cycle)
+    with open_db(args.db) as store:
+        result = draw.run_draw(store.conn, cycle, args.winners, args.seed, args.out,
+                               redraw=args.redraw, why=args.why)
+    print("\n".join(result.lines()))
+    print(f"written: {args.out}")
+    return ExitCode.OK
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from pipeline.cycles import open_db, parse_cycle
+    from pipeline.report import write_report
+
+    cycle = parse_cycle(args.cycle)
+    with open_db(args.db) as store:
+        write_report(store.conn, cycle, args.out)
+    print(f"written: {args.out}")
+    return ExitCode.OK
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
@@ -100,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="meter-verify: %(message)s", stream=sys.stderr)
-    handlers = {"verify": _cmd_verify, "read": _cmd_read}
+    handlers = {"verify": _cmd_verify, "read": _cmd_read, "decide": _cmd_decide, "export": _cmd_export,
+                "draw": _cmd_draw, "report": _cmd_report}
     try:
         return int(handlers[args.command](args))
     except MeterVerifyError as exc:

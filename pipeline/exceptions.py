@@ -21,6 +21,11 @@ class ExitCode(IntEnum):
     DATABASE = 6  # the database cannot be opened or is from a newer version
     MODEL = 7  # a shipped model artifact is missing or does not match its manifest
     INTERRUPTED = 130  # Ctrl-C; a re-run resumes where it stopped
+    UNKNOWN_CYCLE = 8  # no submission in the database belongs to the --cycle asked for
+    NOTHING_TO_EXPORT = 9  # the cycle has submissions but none qualifies: no file is written
+    NOT_REVIEWABLE = 10  # decide: no such submission, or it is not flagged
+    DRAW_REFUSED = 11  # draw: already drawn for the cycle (use --redraw --why), or no published list
+    DRAW_MISMATCH = 12  # draw verify: the winners do not follow from the list and seed
 
 
 class MeterVerifyError(Exception):
@@ -63,3 +68,27 @@ class ModelError(MeterVerifyError):
     """A model artifact is missing or corrupt."""
 
     exit_code = ExitCode.MODEL
+
+
+class UnknownCycleError(MeterVerifyError):
+    """The cycle has no submissions in the database (the message lists the known ones)."""
+
+    exit_code = ExitCode.UNKNOWN_CYCLE
+
+
+class NothingToExportError(MeterVerifyError):
+    """Nothing in the cycle qualifies for the export; no file was written."""
+
+    exit_code = ExitCode.NOTHING_TO_EXPORT
+
+
+class NotReviewableError(MeterVerifyError):
+    """A reviewer decision on a submission that does not exist or is not flagged."""
+
+    exit_code = ExitCode.NOT_REVIEWABLE
+
+
+class DrawRefusedError(MeterVerifyError):
+    """A draw that must not run (a second one without --redraw, or no published list)."""
+
+    exit_code = ExitCode.DRAW_REFUSED

@@ -78,6 +78,46 @@ CREATE INDEX results_b2 ON results (phash_b2);
 CREATE INDEX results_b3 ON results (phash_b3);
 CREATE INDEX results_cycle_status ON results (cycle, status);
 """),
+    ("0002_reviews_exports_draws", """
+CREATE TABLE reviews (
+    review_id INTEGER PRIMARY KEY,
+    submission_id TEXT NOT NULL,
+    occurrence INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    reading_before TEXT,
+    reading_after TEXT,
+    reason TEXT,
+    reviewer TEXT NOT NULL,
+    reviewed_at TEXT NOT NULL,
+    FOREIGN KEY (submission_id, occurrence) REFERENCES submissions (submission_id, occurrence)
+);
+CREATE INDEX reviews_submission ON reviews (submission_id, occurrence);
+CREATE TABLE exports (
+    export_id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    cycle TEXT NOT NULL,
+    path TEXT,
+    sha256 TEXT NOT NULL,
+    n_rows INTEGER NOT NULL,
+    options TEXT,
+    content TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX exports_cycle_kind ON exports (cycle, kind);
+CREATE TABLE draws (
+    draw_id INTEGER PRIMARY KEY,
+    cycle TEXT NOT NULL,
+    seed TEXT NOT NULL,
+    n_winners INTEGER NOT NULL,
+    export_id INTEGER REFERENCES exports (export_id),
+    list_sha256 TEXT NOT NULL,
+    winners TEXT NOT NULL,
+    redraw_of INTEGER REFERENCES draws (draw_id),
+    why TEXT,
+    drawn_at TEXT NOT NULL
+);
+CREATE INDEX draws_cycle ON draws (cycle);
+"""),
 ]
 
 

@@ -7,6 +7,7 @@ import pytest
 from pipeline.context import PhotoResult, Submission
 from pipeline.decide import Decision
 from pipeline.exceptions import DatabaseError
+from pipeline.migrations import MIGRATIONS
 from pipeline.rules import Reason, Status
 from pipeline.store import Store
 
@@ -23,7 +24,7 @@ def test_migrations_apply_once(tmp_path):
     Store(db).close()
     with Store(db) as store:
         names = [r[0] for r in store.conn.execute("SELECT name FROM schema_migrations")]
-    assert names == ["0001_initial"]
+    assert names == [name for name, _ in MIGRATIONS]
 
 
 def test_newer_database_refused(tmp_path):

@@ -1,0 +1,178 @@
+"""Reviewer decisions (``decide``) and the billing feed, on the sample batch plus added situations."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+from pathlib import Path
+
+import pytest
+from cycle_data import CYCLE, EMPTY_CYCLE, ROLLOVER_IVRS, scenario_db
+
+from pipeline.billing import BILLING_COLUMNS, consumption, register_width
+from pipeline.cli import main
+from pipeline.cycles import ReviewAction
+from pipeline.exceptions import ExitCode, NotReviewableError
+from pipeline.reviews import ReviewRequest, decide, history
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    return scenario_db(tmp_path_factory, tmp_path_factory.mktemp("billing"))
+
+
+@pytest.fixture()
+def fresh_db(tmp_path_factory, tmp_path) -> Path:
+    return scenario_db(tmp_path_factory, tmp_path)
+
+
+def read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def billing(db, tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    out = tmp_path_factory.mktemp("billing-out") / "billing.csv"
+    assert main(["export", "billing", "--cycle", CYCLE, "-o", str(out), "--db", str(db)]) == 0
+    return out, {r["ivrs"]: r for r in read_csv(out)}
+
+
+# --- decide ----------------------------------------------------------------------
+
+def test_decision_history_is_kept_and_latest_wins(db):
+    conn = sqlite3.connect(db)
+    reviews = history(conn, "S000009")
+    assert [(r.action, r.reading_before, r.reading_after, r.reviewer) for r in reviews] == [
+        (ReviewAction.CONFIRM, "261", "261", "ravi"), (ReviewAction.CORRECT, "261", "621", "asha")]
+    assert reviews[1].replaces == reviews[0].review_id and reviews[1].reason == "digits swapped"
+    # the verifier's own decision is never overwritten
+    assert conn.execute("SELECT status FROM results WHERE submission_id = 'S000009'").fetchone()[0] == "flagged"
+
+
+def test_decide_cli_confirm_then_reject(fresh_db, capsys):
+    code, out, _ = run(capsys, "decide", "S000012", "--confirm", "--reviewer", "meena", "--db", str(fresh_db))
+    assert code == 0 and "S000012: confirmed reading 397.53 by meena" in out
+    code, out, _ = run(capsys, "decide", "S000012", "--reject", "decimal point unreadable", "--reviewer", "ravi",
+                       "--db", str(fresh_db))
+    assert code == 0 and "rejected (decimal point unreadable)" in out and "replaces review" in out
+    assert [r.action for r in history(sqlite3.connect(fresh_db), "S000012")] == [ReviewAction.CONFIRM,
+                                                                                  ReviewAction.REJECT]
+
+
+@pytest.mark.parametrize(("sid", "words"), [("S000002", "valid, not flagged"), ("S000015", "rejected, not flagged"),
+                                            ("NOPE", "no submission")])
+def test_decide_only_on_flagged(db, capsys, sid, words):
+    with pytest.raises(NotReviewableError, match=words):
+        decide(ReviewRequest(sid, ReviewAction.CONFIRM, "asha"), sqlite3.connect(db))
+    code, _, err = run(capsys, "decide", sid, "--confirm", "--reviewer", "asha", "--db", str(db))
+    assert code == ExitCode.NOT_REVIEWABLE and words in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["--correct", "12a4", "--reviewer", "asha"],
+    ["--reject", "  ", "--reviewer", "asha"],
+    ["--confirm", "--reviewer", " "],
+])
+def test_decide_bad_arguments(db, capsys, argv):
+    code, _, err = run(capsys, "decide", "S000012", *argv, "--db", str(db))
+    assert code == ExitCode.BAD_ARGS and "error" in err
+
+
+# --- units -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("prev", "cur", "width", "expected"), [
+    ("5933", "6177", 5, ("244", False)),
+    ("1032", "1179.7", 4, ("147.7", False)),
+    ("99987", "12", 5, ("25", True)),  # 99987 -> 00012 on a 5-digit register
+    ("9990", "15", 4, ("25", True)),
+    ("2994", "2739", 7, ("-255", False)),  # not a plausible roll-over: left negative for billing to handle
+    ("", "100", 5, ("", False)),  # new connection
+])
+def test_consumption(prev, cur, width, expected):
+    assert consumption(prev, cur, width, limit_kwh=1800) == expected
+
+
+def test_register_width_from_display_else_typed():
+    assert register_width("06177.7", "6177") == 5
+    assert register_width("", "07315") == 5
+    assert register_width("", "397.53") == 3
+
+
+# --- the billing feed ------------------------------------------------------------------
+
+def test_billing_columns_and_one_row_per_consumer(billing):
+    path, rows = billing
+    with path.open(encoding="utf-8") as f:
+        assert next(csv.reader(f)) == list(BILLING_COLUMNS)
+    assert len(read_csv(path)) == len(rows)  # one row per consumer
+    assert list(rows) == sorted(rows)
+    assert {r["cycle"] for r in rows.values()} == {CYCLE} and {r["source"] for r in rows.values()} == {"SELF_PHOTO"}
+    # valid: S000001-7 (S000001 superseded by S100001), the roll-over, 2 corrected, 1 confirmed
+    assert len(rows) == 11
+
+
+def test_latest_valid_submission_wins(billing):
+    _, rows = billing
+    r = rows["78203289048"]
+    assert (r["submission_id"], r["current_reading"], r["units"], r["reading_date"]) == \
+        ("S100001", "1185", "153", "2026-11-04")
+
+
+def test_rollover_row(billing):
+    r = billing[1][ROLLOVER_IVRS]
+    assert (r["previous_reading"], r["current_reading"], r["units"], r["rollover"]) == ("99987", "12", "25", "true")
+
+
+def test_reviewed_rows_bill_the_reviewers_reading(billing):
+    rows = billing[1]
+    corrected = rows["135194657076"]  # S000008 typed 4438, reviewer corrected to 4938
+    assert (corrected["current_reading"], corrected["units"], corrected["verified_by"]) == ("4938", "103", "asha")
+    changed = rows["70852890952"]  # S000009: confirmed by ravi, then corrected by asha: the latest wins
+    assert (changed["current_reading"], changed["units"], changed["verified_by"]) == ("621", "127", "asha")
+    confirmed = rows["78857356574"]  # S000034 high consumption, confirmed as typed
+    assert (confirmed["current_reading"], confirmed["verified_by"]) == ("25454", "ravi")
+    auto = rows["2837193563"]
+    assert (auto["verified_by"], auto["units"], auto["rollover"]) == ("auto", "244", "false")
+    assert auto["photo"].endswith("S000002.JPG") and auto["crop"].endswith(".png")
+
+
+def test_never_rejected_or_undecided(billing):
+    billed = {r["submission_id"] for r in billing[1].values()}
+    assert not billed & {"S000010", "S000011"}  # rejected by a reviewer
+    assert not billed & {"S000012", "S000013", "S000014", "S000033", "S000035"}  # flagged, not reviewed
+    assert not billed & {"S000015", "S000029", "S100003"}  # rejected
+
+
+def test_rerun_gives_the_same_file_and_a_summary(db, billing, tmp_path, capsys):
+    again = tmp_path / "again.csv"
+    route = tmp_path / "route.csv"
+    code, out, _ = run(capsys, "export", "billing", "--cycle", CYCLE, "-o", str(again), "--route", str(route),
+                       "--db", str(db))
+    assert code == 0 and again.read_bytes() == billing[0].read_bytes()
+    n_master = sqlite3.connect(db).execute("SELECT COUNT(*) FROM consumers").fetchone()[0]
+    assert f"without a valid reading this cycle: {n_master - 11} of {n_master}" in out
+    assert "S000001 (78203289048) superseded by S100001" in out
+    why = {r["ivrs"]: r["why"] for r in read_csv(route)}
+    assert len(why) == n_master - 11 and why["88800000001"] == "no_submission"
+    assert why["1952748292"] == "pending_review" and why["63013440051"] == "rejected"  # S000012, S000010
+    assert next(r for r in read_csv(route) if r["ivrs"] == "88800000001")["name"].startswith("'=HYPERLINK")
+
+
+def test_unknown_empty_and_malformed_cycles(db, tmp_path, capsys):
+    out = tmp_path / "b.csv"
+    code, _, err = run(capsys, "export", "billing", "--cycle", "2027-01", "-o", str(out), "--db", str(db))
+    assert code == ExitCode.UNKNOWN_CYCLE and "no submissions for cycle 2027-01" in err and CYCLE in err
+    code, _, err = run(capsys, "export", "billing", "--cycle", EMPTY_CYCLE, "-o", str(out), "--db", str(db))
+    assert code == ExitCode.NOTHING_TO_EXPORT and "no valid reading to bill" in err
+    code, _, err = run(capsys, "export", "billing", "--cycle", "2026-13", "-o", str(out), "--db", str(db))
+    assert code == ExitCode.BAD_ARGS and "YYYY-MM" in err
+    code, _, err = run(capsys, "export", "billing", "--cycle", CYCLE, "-o", str(out), "--db", str(tmp_path / "no.db"))
+    assert code == ExitCode.INPUT_FILE and "database not found" in err
+    assert not out.exists() and not (tmp_path / "no.db").exists()
