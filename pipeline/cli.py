@@ -40,6 +40,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("read", help="read one or more meter photos and print what was found")
     r.add_argument("photos", type=Path, nargs="+")
+    r.add_argument("--kind", choices=("photo", "display", "digit"), default="photo",
+                   help="what the images are: whole meter photos (default), display crops, or one digit each")
     r.add_argument("--json", action="store_true", help="one JSON object per photo")
     r.add_argument("--crops", type=Path, help="save the rectified display crops here")
     r.add_argument("--no-tesseract", action="store_true")
@@ -196,7 +198,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_read(args: argparse.Namespace) -> int:
     from pipeline import recognize, tesseract
     from pipeline.context import PhotoContext
-    from pipeline.photo import process_photo
+    from pipeline.photo import process_digit, process_display, process_photo
 
     if not args.no_tesseract:
         tesseract.probe()
@@ -207,7 +209,12 @@ def _cmd_read(args: argparse.Namespace) -> int:
             data = path.read_bytes()
         except OSError as exc:
             raise InputFileError(f"cannot read {path}: {exc.strerror}") from exc
-        res = process_photo(data, ctx, path.name)
+        if args.kind == "digit":
+            res = process_digit(data, ctx)
+        elif args.kind == "display":
+            res = process_display(data, ctx, path.name)
+        else:
+            res = process_photo(data, ctx, path.name)
         if args.json:
             out = {"photo": str(path), "reading": res.reading, "confidence": round(res.confidence, 4),
                    "clear": res.clear, "reasons": res.reasons, "kind": res.kind, "register": res.register,

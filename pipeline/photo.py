@@ -90,6 +90,54 @@ def _process(data: bytes, ctx: PhotoContext, name: str) -> PhotoResult:
     return result
 
 
+def process_display(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResult:
+    """Read an image that is already a display crop (no whole-meter search needed).
+
+    The crop is padded with its own border colour so the locator sees the digit
+    row away from the frame, then read as usual; quality checks that judge a
+    whole photo (size of the digits in the frame, cut-off) do not apply.
+    """
+    try:
+        loaded = load_photo(data, ctx.thresholds)
+        if loaded.image is None:
+            return PhotoResult(reasons=[(loaded.reason or Reason.PHOTO_NOT_AN_IMAGE).value], error=loaded.message)
+        img = loaded.image
+        scale = 400.0 / img.shape[0] if img.shape[0] < 400 else 1.0  # small crops: make digits findable
+        if scale != 1.0:
+            img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        pad = img.shape[0] // 2
+        padded = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+        result = PhotoResult(width=loaded.width, height=loaded.height)
+        display = locate.locate(padded, ctx)
+        if display is None:
+            result.reasons = [Reason.NOT_A_METER.value]
+            return result
+        result.crop = _save_crop(display.crop, ctx, name, data)
+        reading = read.read_display(display, ctx)
+        result.clear = bool(reading.text)
+        result.reading, result.confidence = reading.text, reading.confidence
+        result.digit_confidences, result.register = reading.digit_confidences, reading.register
+        result.kind = reading.kind or display.kind
+        return result
+    except Exception as exc:  # noqa: BLE001 - same guarantee as process_photo
+        return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error=f"{type(exc).__name__}: {exc}")
+
+
+def process_digit(data: bytes, ctx: PhotoContext) -> PhotoResult:
+    """Classify an image holding one digit: reading is '0'-'9', or '' for not a digit."""
+    from pipeline.recognize import CLASSES, classify_cells
+
+    loaded = load_photo(data, ctx.thresholds)
+    if loaded.image is None:
+        return PhotoResult(reasons=[(loaded.reason or Reason.PHOTO_NOT_AN_IMAGE).value], error=loaded.message)
+    probs = classify_cells([cv2.cvtColor(loaded.image, cv2.COLOR_BGR2GRAY)])[0]
+    best = int(probs.argmax())
+    label = CLASSES[best]
+    return PhotoResult(clear=label != "none", reading="" if label == "none" else label,
+                       confidence=float(probs[best]), digit_confidences=[float(probs[best])],
+                       width=loaded.width, height=loaded.height)
+
+
 def _save_crop(crop, ctx: PhotoContext, name: str, data: bytes) -> str:  # noqa: ANN001
     """Write the rectified display as PNG for reviewers; return its path ('' if not kept)."""
     if not ctx.crop_dir:
