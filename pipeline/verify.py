@@ -144,6 +144,8 @@ def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext) -> Photo
             return solo.submit(process_photo, data, ctx, _photo_name(key)).result()
         except BrokenProcessPool:
             return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error="the worker process crashed")
+        except Exception as exc:  # noqa: BLE001 - the worker raised despite process_photo's guard
+            return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error=repr(exc))
 
 
 def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, results_csv: Path | None,
