@@ -27,11 +27,16 @@ from pipeline.display import NORM_DIGIT_HEIGHT, Display
 
 SEARCH_LONG_SIDE = 800  # px: long side of the finest search level
 # (pyramid level, min blob height, max blob height) in that level's pixels
-LEVELS = ((0, 7, 38), (1, 15, 38), (2, 15, 50))
+LEVELS = ((0, 7, 44), (1, 12, 44), (2, 12, 50))
 MIN_SCORE = 0.12  # below this no row looks like a display -> None
-# crop margins around the digit row, in digit heights (legend is right/below)
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 0.5, 1.6, 0.5, 0.8
+# crop margins around the digit row, in digit heights: window, legend (right/below) and room
+# to see glare on a digit that was lost to it
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 2.0, 2.0, 0.6, 0.8
 REFINE_H = 40  # px: digit height in the refinement strip
+TOP_K = 5  # search candidates refined and re-scored
+GLARE_LEVEL = 245  # grey level of washed-out (glare) pixels
+SIDE_TEXT_SCALE = 3.0  # characters beside the row (words of a page) that cost a factor e
+CLUTTER_SCALE = 6.0  # blobs of digit size around a row that cost a factor e
 
 
 @dataclass
@@ -40,9 +45,25 @@ class Row:
 
     boxes: np.ndarray  # (n, 4) x, y, w, h of the digit blobs (work px)
     dark: bool  # True: dark digits on a light ground
-    score: float
+    score: float  # shape score x size factor
     angle: float  # radians, row direction vs the x axis
     height: float  # median blob height (work px, axis-aligned)
+    size: float = 1.0  # (height / tallest good row) ** 1.5
+    clutter: float = 0.0  # digit-sized blobs around the row (see _clutter)
+
+
+@dataclass
+class Refined:
+    """A row measured at work resolution in a strip rotated to its direction."""
+
+    quad: np.ndarray  # TL, TR, BR, BL of the digit row (work px)
+    height: float  # mean digit height (work px)
+    comps: np.ndarray  # (n, 5) digit components in the strip: x, y, w, h, fill
+    contrast: float  # |median ink - median ground| in the digit band, 0-255
+    pitch: float  # digit pitch (work px)
+    glare_cells: float = 0.0  # digit cells washed out by glare next to / inside the row
+    cut: bool = False  # the photo's edge comes before the display window's edge
+    side_text: int = 0  # well-inked characters as tall as the digits on the same line (a page)
 
 
 # ---------------------------------------------------------------- search
@@ -58,34 +79,42 @@ def _binaries(gray: np.ndarray) -> list[tuple[np.ndarray, bool]]:
     return [(dark, True), (light, False)]
 
 
-def _blobs(mask: np.ndarray, hmin: int, hmax: int) -> np.ndarray:
-    """Digit-sized connected components as (n, 4) x, y, w, h."""
+def _blobs(mask: np.ndarray, hmin: int, hmax: int) -> tuple[np.ndarray, np.ndarray]:
+    """Connected components of digit height as (n, 5) x, y, w, h, fill (ink share of the box),
+    and the mask of those shaped like a digit (the others are words, bars, blocks)."""
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     x, y, w, h, a = (stats[1:, i] for i in range(5))
     fill = a / np.maximum(w * h, 1)
-    keep = (
+    tall = (h >= hmin * 0.6) & (h <= hmax * 1.5)
+    x, y, w, h, fill = x[tall], y[tall], w[tall], h[tall], fill[tall]
+    digit = (
         (h >= hmin) & (h <= hmax) & (w >= 2) & (w <= 1.3 * h) & (w >= 0.08 * h)
         & (fill > 0.12) & (fill < 0.92)
     )
-    return np.stack([x[keep], y[keep], w[keep], h[keep]], axis=1).astype(np.float32)
+    return np.stack([x, y, w, h, fill], axis=1).astype(np.float32), digit
 
 
 def _group(boxes: np.ndarray) -> list[np.ndarray]:
-    """Chain blobs into rows: nearest right neighbour of similar height and baseline."""
+    """Chain blobs into rows: nearest right neighbour of similar height and baseline.
+
+    Returns index arrays into ``boxes`` (rows of at least 2 blobs).
+    """
     n = len(boxes)
-    if n < 3:
+    if n < 2:
         return []
+    sel = np.arange(n)
     if n > 700:  # keep the tallest; digits of the display are among them
-        boxes = boxes[np.argsort(-boxes[:, 3])[:700]]
+        sel = np.argsort(-boxes[:, 3])[:700]
+        boxes = boxes[sel]
         n = 700
-    x, y, w, h = boxes.T
+    x, y, w, h = boxes.T[:4]
     cx, cy = x + w / 2, y + h / 2
     dx = cx[None, :] - cx[:, None]
     dy = np.abs(cy[None, :] - cy[:, None])
     hr = h[None, :] / h[:, None]
     hi = h[:, None]
     ok = (
-        (dx > 0.2 * hi) & (dx < 1.7 * hi) & (hr > 0.8) & (hr < 1.25)
+        (dx > 0.2 * hi) & (dx < 2.0 * hi) & (hr > 0.72) & (hr < 1.39)
         & (dy < 0.4 * dx + 0.12 * hi)
         & (x[None, :] > x[:, None] + 0.5 * w[:, None])  # not nested / overlapping much
     )
@@ -115,15 +144,32 @@ def _group(boxes: np.ndarray) -> list[np.ndarray]:
     groups = []
     for r in np.unique(roots):
         idx = np.flatnonzero(roots == r)
-        if len(idx) >= 3:
-            groups.append(boxes[idx])
+        if len(idx) >= 2:
+            groups.append(sel[idx])
     return groups
 
 
-def _score_row(b: np.ndarray) -> tuple[float, float]:
-    """Shape score of a row (0..1, ignoring absolute size) and its angle."""
+def _pitch_cv(pos: np.ndarray, hm: float) -> tuple[float, int]:
+    """Irregularity of the spacing of sorted positions, allowing whole missing cells.
+
+    Returns (coefficient of variation of the cell pitch, number of missing cells).
+    """
+    d = np.diff(np.sort(pos))
+    if len(d) == 0:
+        return 1.0, 0
+    p0 = max(float(d.min()), 0.4 * hm)
+    m = np.clip(np.round(d / p0), 1, 3)
+    p = float(d.sum() / m.sum())
+    return float(np.std(d / m - p) / max(p, 1e-3)), int((m - 1).sum())
+
+
+def _score_row(b: np.ndarray, extra_cells: int = 0) -> tuple[float, float]:
+    """Shape score of a row (0..1, ignoring absolute size) and its angle.
+
+    ``extra_cells``: cells known to be there but unseen (washed out by glare).
+    """
     b = b[np.argsort(b[:, 0] + b[:, 2] / 2)]
-    x, y, w, h = b.T
+    x, y, w, h, fill = b.T[:5]
     cx, cy = x + w / 2, y + h / 2
     n = len(b)
     hm = float(np.median(h))
@@ -132,22 +178,57 @@ def _score_row(b: np.ndarray) -> tuple[float, float]:
     if abs(angle) > np.radians(28):
         return 0.0, angle
     resid = float(np.sqrt(np.mean((cy - (slope * cx + icpt)) ** 2))) / hm
-    cv_h = float(np.std(h) / hm)
-    along = cx * np.cos(angle) + cy * np.sin(angle)
-    right = (x + w) * np.cos(angle) + cy * np.sin(angle)
-    pitch_c, pitch_r = np.diff(along), np.diff(np.sort(right))
-    cv_p = min(float(np.std(pitch_c) / max(np.mean(pitch_c), 1e-3)),
-               float(np.std(pitch_r) / max(np.mean(pitch_r), 1e-3)))
-    pitch = float(np.median(pitch_c)) / hm
+    # tallest half only: 7-segment '1', '4', '7' lack the top/bottom bars and rotated '1's look short
+    tall = np.sort(h)[n // 2:]
+    cv_h = float(np.std(tall) / np.mean(tall))
+    ca, sa = np.cos(angle), np.sin(angle)
+    cv_c, miss_c = _pitch_cv(cx * ca + cy * sa, hm)
+    cv_r, miss_r = _pitch_cv((x + w) * ca + cy * sa, hm)
+    cv_p, miss = (cv_c, miss_c) if cv_c <= cv_r else (cv_r, miss_r)
     aspect = float(np.median(w / h))
-    n_term = {3: 0.45, 4: 0.8}.get(n, 1.0 if n <= 8 else (0.7 if n <= 10 else 0.35))
-    s = n_term
+    cells = n + miss + extra_cells
+    n_term = {2: 0.3, 3: 0.45, 4: 0.8}.get(cells, 1.0 if cells <= 8 else (0.7 if cells <= 10 else 0.35))
+    s = n_term * 0.85**miss
     s *= float(np.exp(-((cv_h / 0.10) ** 2)))
-    s *= float(np.exp(-((cv_p / 0.22) ** 2)))
+    s *= float(np.exp(-((cv_p / 0.15) ** 2)))
     s *= float(np.exp(-((resid / 0.10) ** 2)))
-    s *= 1.0 if 0.45 <= pitch <= 1.5 else 0.5
     s *= 1.0 if 0.25 <= aspect <= 0.95 else 0.5
+    s *= 1.0 if np.median(fill) < 0.82 else 0.3  # solid bars and blocks are not digits
     return s, angle
+
+
+def _clutter(boxes: np.ndarray, row: np.ndarray, angle: float) -> float:
+    """Characters as tall as the row's digits near it but not in it (text lines of a page).
+
+    Counted within 3 digit heights above and below the row, a word blob
+    as as many characters as it is wide; a meter's display window has none (its
+    legends and icons are much smaller).
+    """
+    b = row
+    hm = float(np.median(b[:, 3]))
+    cx, cy = boxes[:, 0] + boxes[:, 2] / 2, boxes[:, 1] + boxes[:, 3] / 2
+    rx, ry = b[:, 0] + b[:, 2] / 2, b[:, 1] + b[:, 3] / 2
+    mx, my = rx.mean(), ry.mean()
+    ca, sa = np.cos(angle), np.sin(angle)
+    u = (cx - mx) * ca + (cy - my) * sa
+    v = -(cx - mx) * sa + (cy - my) * ca
+    ru = (rx - mx) * ca + (ry - my) * sa
+    u0, u1 = ru.min() - 0.5 * hm, ru.max() + 0.5 * hm
+    similar = (boxes[:, 3] > 0.6 * hm) & (boxes[:, 3] < 1.5 * hm) & (boxes[:, 2] < 12 * hm)
+    near = (u > u0 - 3 * hm) & (u < u1 + 3 * hm) & (np.abs(v) < 3 * hm)
+    off_row = np.abs(v) >= 0.6 * hm  # lines above/below; beside the row may be LCD ghost digits
+    mask = similar & near & off_row
+    return float(np.sum(np.maximum(1.0, boxes[mask, 2] / (0.6 * hm))))
+
+
+def _pair_ok(b: np.ndarray) -> bool:
+    """Two blobs may be a short display (e.g. '58' with blank leading cells) only if
+    both look like digits of one font: same height, digit-like aspect and ink share."""
+    h, w, fill = b[:, 3], b[:, 2], b[:, 4]
+    asp = w / h
+    return bool(
+        max(h) / min(h) < 1.15 and ((asp > 0.3) & (asp < 0.85)).all() and ((fill > 0.2) & (fill < 0.7)).all()
+    )
 
 
 def _find_rows(gray: np.ndarray) -> list[Row]:
@@ -163,17 +244,24 @@ def _find_rows(gray: np.ndarray) -> list[Row]:
         scale = s0 / (2**lvl)
         for mask, dark in _binaries(img):
             for m in (mask, cv2.morphologyEx(mask, cv2.MORPH_CLOSE, k3)):
-                for g in _group(_blobs(m, hmin, hmax)):
-                    s, angle = _score_row(g)
+                allb, digit = _blobs(m, hmin, hmax)
+                blobs = allb[digit]
+                for idx in _group(blobs):
+                    if len(idx) == 2 and not _pair_ok(blobs[idx]):
+                        continue
+                    s, angle = _score_row(blobs[idx])
                     if s <= 0.02:
                         continue
-                    gb = g / scale
-                    rows.append(Row(gb, dark, s, angle, float(np.median(gb[:, 3]))))
+                    clutter = _clutter(allb, blobs[idx], angle)
+                    s *= float(np.exp(-clutter / CLUTTER_SCALE))
+                    gb = blobs[idx, :4] / scale
+                    rows.append(Row(gb, dark, s, angle, float(np.median(gb[:, 3])), clutter=clutter))
     if not rows:
         return []
-    hmax_all = max(r.height for r in rows if r.score > 0.2) if any(r.score > 0.2 for r in rows) else 1.0
+    hmax_all = max((r.height for r in rows if r.score > 0.2 and len(r.boxes) >= 3), default=1.0)
     for r in rows:
-        r.score *= min(1.0, r.height / hmax_all) ** 1.5
+        r.size = min(1.0, r.height / hmax_all) ** 1.5
+        r.score *= r.size
     rows.sort(key=lambda r: -r.score)
     return rows
 
@@ -181,33 +269,104 @@ def _find_rows(gray: np.ndarray) -> list[Row]:
 # ---------------------------------------------------------------- refinement
 
 
-def _band(profile: np.ndarray, centre: int) -> tuple[float, float] | None:
-    """The run of 'inked' rows around ``centre`` in a row-ink profile."""
-    if profile.max() <= 0:
-        return None
-    on = profile >= 0.2 * profile.max()
-    # bridge short gaps (7-segment joints)
-    k = max(1, REFINE_H // 10)
-    on = cv2.morphologyEx(on.astype(np.uint8)[:, None], cv2.MORPH_CLOSE, np.ones((2 * k + 1, 1), np.uint8))[:, 0] > 0
-    c = int(np.clip(centre, 0, len(on) - 1))
-    if not on[c]:
-        near = np.flatnonzero(on)
-        if len(near) == 0:
-            return None
-        c = int(near[np.argmin(np.abs(near - c))])
-        if abs(c - centre) > REFINE_H * 0.3:
-            return None
-    top = c
-    while top > 0 and on[top - 1]:
-        top -= 1
-    bot = c
-    while bot < len(on) - 1 and on[bot + 1]:
-        bot += 1
-    return float(top), float(bot + 1)
+def _strip_components(ink: np.ndarray, depth: np.ndarray, centre: float) -> np.ndarray:
+    """Ink components crossing the strip's centre line that are about a digit tall.
+
+    Rows: x, y, w, h, fill, mean ``depth`` (how far the ink stands out from its
+    surroundings; LCD ghost segments stand out much less than lit ones).
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    x, y, w, h, a = (stats[1:, i].astype(np.float64) for i in range(5))
+    keep = (
+        (y <= centre + 3) & (y + h >= centre - 3) & (h >= 0.5 * REFINE_H) & (h <= 1.6 * REFINE_H)
+        & (w >= 2) & (w <= 1.4 * REFINE_H)
+    )
+    fill = a / np.maximum(w * h, 1)
+    dsum = np.bincount(labels.ravel(), weights=depth.ravel(), minlength=n)[1:]
+    dmean = dsum / np.maximum(a, 1)
+    return np.stack([x[keep], y[keep], w[keep], h[keep], fill[keep], dmean[keep]], axis=1)
 
 
-def _refine(gray: np.ndarray, row: Row) -> tuple[np.ndarray, float] | None:
-    """Digit-row quad (TL, TR, BR, BL) in work coordinates and its mean height."""
+def _chain(comps: np.ndarray, x0: float, x1: float) -> np.ndarray:
+    """Components of the digit row: those over the coarse extent, grown left/right by pitch."""
+    if len(comps) >= 2:  # drop faint components (ghost segments) next to well-inked ones
+        strong = np.percentile(comps[:, 5], 90)
+        comps = comps[comps[:, 5] >= 0.4 * strong]
+    cx = comps[:, 0] + comps[:, 2] / 2
+    seed = (cx >= x0) & (cx <= x1)
+    if seed.sum() < 2:
+        return comps[seed]
+    hm = float(np.percentile(comps[seed, 3], 75))  # 7-segment '1', '4', '7' are shorter
+    ym = float(np.median(comps[seed, 1] + comps[seed, 3] / 2))
+    ratio = comps[:, 3] / hm
+    fits = (ratio > 0.68) & (ratio < 1.2) & (np.abs(comps[:, 1] + comps[:, 3] / 2 - ym) < 0.2 * hm)
+    inrow = seed & fits
+    if inrow.sum() < 2:
+        return comps[seed]
+    p = _row_pitch(cx[inrow], hm)
+    right = comps[:, 0] + comps[:, 2]
+    for step in (1, -1):  # grow right, then left, one pitch-consistent cell at a time
+        while True:
+            idx = np.flatnonzero(inrow)
+            end = idx[np.argmax(cx[idx] * step)]
+            best, best_dev = -1, 0.25
+            for i in np.flatnonzero(fits & ~inrow):
+                dc = (cx[i] - cx[end]) * step
+                if dc <= 0.3 * p:
+                    continue
+                k = round(dc / p)
+                if k not in (1, 2):  # two: one cell lost (glare, a blank)
+                    continue
+                dev = min(abs(dc / p - k), abs((right[i] - right[end]) * step / p - k))
+                if dev < best_dev:
+                    best, best_dev = i, dev
+            if best < 0:
+                break
+            inrow[best] = True
+    return comps[inrow]
+
+
+def _row_pitch(cx: np.ndarray, hm: float) -> float:
+    """Cell pitch of a row from its digit centres, allowing missing cells."""
+    d = np.diff(np.sort(cx))
+    if len(d) == 0:
+        return 0.8 * hm
+    p0 = max(float(d.min()), 0.4 * hm)
+    m = np.clip(np.round(d / p0), 1, 3)
+    return float(d.sum() / m.sum())
+
+
+def _side_text(all_comps: np.ndarray, row: np.ndarray) -> int:
+    """Characters on the row's line, outside it, as tall and as well inked as its digits.
+
+    A display stands alone in its window (legends are smaller, unlit segments
+    fainter); a number on a printed page has words beside it.
+    """
+    if len(all_comps) == 0 or len(row) == 0:
+        return 0
+    in_row = (all_comps[:, None, :2] == row[None, :, :2]).all(axis=2).any(axis=1)
+    hm = float(np.percentile(row[:, 3], 75))
+    ym = float(np.median(row[:, 1] + row[:, 3] / 2))
+    strong = 0.4 * float(np.percentile(row[:, 5], 90))
+    other = all_comps[~in_row]
+    ok = (other[:, 3] >= 0.7 * hm) & (np.abs(other[:, 1] + other[:, 3] / 2 - ym) < 0.25 * hm) & (other[:, 5] >= strong)
+    return int(ok.sum())
+
+
+def _fit_edge(xs: np.ndarray, ys: np.ndarray, tol: float) -> tuple[float, float]:
+    """Line y = a x + b through row edge points, dropping the worst outliers once."""
+    if len(xs) < 3 or np.ptp(xs) < 1:
+        return 0.0, float(np.median(ys))
+    a, b = np.polyfit(xs, ys, 1)
+    res = np.abs(ys - (a * xs + b))
+    good = res <= max(tol, np.median(res) * 3)
+    if good.sum() >= 3 and not good.all():
+        a, b = np.polyfit(xs[good], ys[good], 1)
+    return float(a), float(b)
+
+
+def _refine(gray: np.ndarray, row: Row) -> Refined | None:
+    """Re-find the row at work resolution along its own direction (see :class:`Refined`)."""
     b = row.boxes
     cx, cy = b[:, 0] + b[:, 2] / 2, b[:, 1] + b[:, 3] / 2
     ca, sa = np.cos(row.angle), np.sin(row.angle)
@@ -218,39 +377,134 @@ def _refine(gray: np.ndarray, row: Row) -> tuple[np.ndarray, float] | None:
     u = (cx - mx) * ca + (cy - my) * sa  # along the row
     hw = (b[:, 2] * abs(ca) + b[:, 3] * abs(sa)) / 2  # half width along row (approx)
     u0, u1 = float(np.min(u - hw)), float(np.max(u + hw))
-    W = int((u1 - u0) * k + 2 * REFINE_H)
+    pad = 4 * REFINE_H
+    W = int((u1 - u0) * k + 2 * pad)
     H = 3 * REFINE_H
-    # work -> strip: rotate by -angle about (mx, my), scale k, put u0 at x=REFINE_H
+    # work -> strip: rotate by -angle about (mx, my), scale k, put u0 at x=pad
     M = np.array([[ca * k, sa * k, 0.0], [-sa * k, ca * k, 0.0]], np.float64)
-    M[0, 2] = REFINE_H - u0 * k - k * (ca * mx + sa * my)
+    M[0, 2] = pad - u0 * k - k * (ca * mx + sa * my)
     M[1, 2] = H / 2 - k * (-sa * mx + ca * my)
     strip = cv2.warpAffine(gray, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     mean = cv2.blur(strip, (31, 31)).astype(np.int16)
     s16 = strip.astype(np.int16)
-    ink = (s16 < mean - 6) if row.dark else (s16 > mean + 6)
-    x0, x1 = REFINE_H, W - REFINE_H
-    thirds = np.linspace(x0, x1, 4).astype(int)
-    ends = []
-    for a, c in ((thirds[0], thirds[1]), (thirds[2], thirds[3])):
-        prof = ink[:, a:c].mean(axis=1)
-        band = _band(prof, H // 2)
-        if band is None:
-            return None
-        ends.append(((a + c) / 2, band))
-    (xa, (ta, ba)), (xb, (tb, bb)) = ends
-    if min(ba - ta, bb - tb) < 0.5 * REFINE_H or max(ba - ta, bb - tb) > 1.8 * REFINE_H:
+    ink = ((s16 < mean - 6) if row.dark else (s16 > mean + 6)).astype(np.uint8)
+    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    depth = (mean - s16) if row.dark else (s16 - mean)
+    all_comps = _strip_components(ink, depth.astype(np.float64), H / 2)
+    if len(all_comps) < 2:
         return None
-
-    def line(v0: float, v1: float, xq: float) -> float:
-        return v0 + (v1 - v0) * (xq - xa) / max(xb - xa, 1.0)
-
+    comps = _chain(all_comps, pad, W - pad)
+    if len(comps) < 2:
+        return None
+    xs = comps[:, 0] + comps[:, 2] / 2
+    tol = 0.08 * REFINE_H
+    full = comps[:, 3] >= 0.88 * comps[:, 3].max()  # digits with both top and bottom bars
+    if full.sum() < 2:
+        full[:] = True
+    at, bt = _fit_edge(xs[full], comps[full, 1], tol)
+    ab, bb = _fit_edge(xs[full], comps[full, 1] + comps[full, 3], tol)
+    x0, x1 = float(comps[:, 0].min()), float((comps[:, 0] + comps[:, 2]).max())
+    d = np.diff(np.sort(xs))
+    pitch_s = float(np.median(d)) if len(d) else REFINE_H * 0.8
+    gx0, gx1, glare_cells = _glare_extend(strip, x0, x1, pitch_s)
     pts = np.array([
-        [x0, line(ta, tb, x0)], [x1, line(ta, tb, x1)], [x1, line(ba, bb, x1)], [x0, line(ba, bb, x0)],
+        [x0, at * x0 + bt], [x1, at * x1 + bt], [x1, ab * x1 + bb], [x0, ab * x0 + bb],
     ], np.float64)
+    hl, hr = pts[3, 1] - pts[0, 1], pts[2, 1] - pts[1, 1]
+    if min(hl, hr) < 0.4 * REFINE_H or max(hl, hr) > 1.8 * REFINE_H:
+        return None
     Minv = cv2.invertAffineTransform(M)
     quad = pts @ Minv[:, :2].T + Minv[:, 2]
-    height = float(((ba - ta) + (bb - tb)) / 2 / k)
-    return quad.astype(np.float32), height
+    height = float((hl + hr) / 2 / k)
+    y0, y1 = int(max(0, pts[:, 1].min())), int(min(H, pts[:, 1].max() + 1))
+    band, band_ink = s16[y0:y1, int(x0):int(x1) + 1], ink[y0:y1, int(x0):int(x1) + 1] > 0
+    contrast = 0.0
+    if band_ink.any() and (~band_ink).any():
+        contrast = abs(float(np.median(band[band_ink])) - float(np.median(band[~band_ink])))
+    if glare_cells > 0:  # the digit row goes on under the glare: include those cells
+        pts = np.array([
+            [gx0, at * gx0 + bt], [gx1, at * gx1 + bt], [gx1, ab * gx1 + bb], [gx0, ab * gx0 + bb],
+        ], np.float64)
+        quad = pts @ Minv[:, :2].T + Minv[:, 2]
+    side = _side_text(all_comps, comps)
+    inside = _inside_columns(M, gray.shape, W, H)
+    cut = _cut_off(strip, inside, gx0, gx1, contrast, all_comps)
+    return Refined(quad.astype(np.float32), height, comps, contrast, pitch_s / k, glare_cells, cut, side)
+
+
+def _glare_extend(strip: np.ndarray, x0: float, x1: float, pitch: float) -> tuple[float, float, float]:
+    """Washed-out (saturated) stretches of the digit band touching the row or inside it.
+
+    Glare hides whole digits, so the row seems to stop or break where it begins.
+    Returns the row's ends extended over adjacent glare and the glare length in cells.
+    """
+    c = strip.shape[0] // 2
+    band = strip[c - int(0.3 * REFINE_H):c + int(0.3 * REFINE_H)]
+    washed = (band >= GLARE_LEVEL).mean(axis=0) >= 0.6
+    if not washed.any():
+        return x0, x1, 0.0
+    gap, reach = int(0.6 * REFINE_H), int(3 * pitch)
+    i0, i1 = int(x0), int(x1)
+
+    def walk(start: int, step: int) -> int:
+        """Last washed column of a run starting within ``gap`` of ``start``, else ``start``."""
+        end, i, seen = start, start, False
+        limit = start + step * reach
+        while 0 <= i < len(washed) and (i - limit) * step < 0:
+            if washed[i]:
+                end, seen = i, True
+            elif (i - end) * step > gap and (seen or (i - start) * step > gap):
+                break
+            i += step
+        return end if seen else start
+
+    n0, n1 = walk(i0, -1), walk(i1, 1)
+    cells = float(washed[n0:n1 + 1].sum()) / max(pitch, 1.0)
+    return float(min(n0, x0)), float(max(n1, x1)), cells if cells >= 0.5 else 0.0
+
+
+def _inside_columns(M: np.ndarray, shape: tuple[int, ...], W: int, H: int) -> np.ndarray:
+    """Per strip column: does the digit band's centre line lie inside the photo?"""
+    Minv = cv2.invertAffineTransform(M)
+    xs = np.arange(W, dtype=np.float64)
+    ok = np.ones(W, bool)
+    for yy in (H / 2 - 0.5 * REFINE_H, H / 2 + 0.5 * REFINE_H):  # top and bottom of the band
+        px = Minv[0, 0] * xs + Minv[0, 1] * yy + Minv[0, 2]
+        py = Minv[1, 0] * xs + Minv[1, 1] * yy + Minv[1, 2]
+        ok &= (px >= 0) & (px <= shape[1] - 1) & (py >= 0) & (py <= shape[0] - 1)
+    return ok
+
+
+def _cut_off(strip: np.ndarray, inside: np.ndarray, x0: float, x1: float, contrast: float,
+             comps: np.ndarray) -> bool:
+    """Does the photo end before the display window does, on either side of the row?
+
+    Walking out from each end of the row along the digit band, the window's own
+    edge is a strong step across the whole band that is not the stroke of a
+    digit-sized blob (a partly visible or ghost digit). Reaching the photo's
+    edge first (within a few digit heights) means part of the display may be cut off.
+    """
+    c = strip.shape[0] // 2
+    band = strip[c - int(0.35 * REFINE_H):c + int(0.35 * REFINE_H)].astype(np.int16)
+    step = np.abs(band[:, 2:] - band[:, :-2])
+    strong = (step >= max(20.0, 0.25 * contrast)).mean(axis=0) >= 0.7
+    border = np.zeros(strip.shape[1], bool)
+    border[1:-1] = strong
+    for cx, _, cw, *_ in comps:  # strokes of digit-sized blobs are not the window's edge
+        border[max(0, int(cx) - 2):int(cx + cw) + 3] = False
+    reach = int(3 * REFINE_H)
+    for start, stop, stepd in ((int(x0), max(-1, int(x0) - reach), -1),
+                               (int(x1), min(len(inside), int(x1) + reach), 1)):
+        if not inside[min(max(start, 0), len(inside) - 1)]:
+            return True
+        beyond = int(0.5 * REFINE_H)  # a window edge needs some photo beyond it
+        for i in range(start + stepd * int(0.1 * REFINE_H), stop, stepd):
+            if not inside[i]:
+                return True
+            j = i + stepd * beyond
+            if border[i] and 0 <= j < len(inside) and inside[j]:
+                break
+    return False
 
 
 def _guess_kind(img: np.ndarray, quad: np.ndarray, dark: bool, height: float) -> str:
@@ -302,13 +556,18 @@ def rectify(img: np.ndarray, quad: np.ndarray, height: float) -> tuple[np.ndarra
 
 
 def _touches(quad: np.ndarray, shape: tuple[int, ...], height: float) -> bool:
-    """The digit row comes within a fraction of a digit of the photo's edge."""
-    pad = 0.3 * height
+    """The digit row itself comes within a fraction of a digit of the photo's edge."""
+    d = quad[1] - quad[0]
+    d = d / max(float(np.linalg.norm(d)), 1e-6)
+    n = np.array([-d[1], d[0]])
+    ext = 0.25 * height
+    q = quad.astype(np.float64).copy()
+    q[[0, 3]] -= d * ext
+    q[[1, 2]] += d * ext
+    q[[0, 1]] -= n * 0.25 * height
+    q[[2, 3]] += n * 0.25 * height
     h, w = shape[:2]
-    return bool(
-        (quad[:, 0] < pad).any() or (quad[:, 1] < pad).any()
-        or (quad[:, 0] > w - 1 - pad).any() or (quad[:, 1] > h - 1 - pad).any()
-    )
+    return bool((q[:, 0] < 0).any() or (q[:, 1] < 0).any() or (q[:, 0] > w - 1).any() or (q[:, 1] > h - 1).any())
 
 
 def locate(img: np.ndarray, ctx: PhotoContext | None = None) -> Display | None:
@@ -316,18 +575,22 @@ def locate(img: np.ndarray, ctx: PhotoContext | None = None) -> Display | None:
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     bgr = img if img.ndim == 3 else cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     rows = _find_rows(gray)
-    best = None
-    for row in _dedupe(rows)[:4]:
-        if row.score < MIN_SCORE:
+    cands: list[tuple[float, Row, Refined]] = []
+    for row in _dedupe(rows, TOP_K):
+        if row.score < MIN_SCORE * 0.5:
             break
         ref = _refine(gray, row)
         if ref is None:
             continue
-        best = (row, *ref)
-        break
+        shape, _ = _score_row(ref.comps, int(round(ref.glare_cells)))
+        score = shape * row.size * float(np.clip((ref.contrast - 8) / 22, 0, 1))
+        score *= float(np.exp(-ref.side_text / SIDE_TEXT_SCALE))
+        cands.append((score, row, ref))
+    best = _choose(cands)
     if best is None:
         return None
-    row, quad, height = best
+    best_score, row, ref = best
+    quad, height = ref.quad, ref.height
     crop, box = rectify(bgr, quad, height)
     return Display(
         kind=_guess_kind(bgr, quad, row.dark, height),
@@ -335,24 +598,46 @@ def locate(img: np.ndarray, ctx: PhotoContext | None = None) -> Display | None:
         digits_box=box,
         quad=quad,
         digit_height_px=height,
-        score=float(min(1.0, row.score)),
-        touches_frame=_touches(quad, img.shape, height),
-        n_digit_candidates=len(row.boxes),
+        score=float(min(1.0, best_score)),
+        touches_frame=ref.cut or _touches(quad, img.shape, height),
+        n_digit_candidates=len(ref.comps),
     )
 
 
-def _dedupe(rows: list[Row]) -> list[Row]:
-    """Drop rows whose centre lies inside a better row's extent (same row seen twice)."""
-    kept: list[Row] = []
+def _choose(cands: list[tuple[float, Row, Refined]]) -> tuple[float, Row, Refined] | None:
+    """The best candidate, unless it lies inside a taller, fair candidate.
+
+    The holes of a row of '0's form a neat row of their own, and so do the
+    segments of large 7-segment digits; the digits around them are taller.
+    """
+    cands = sorted((c for c in cands if c[0] >= MIN_SCORE), key=lambda c: -c[0])
+    if not cands:
+        return None
+    best = cands[0]
+    centre = best[2].quad.mean(axis=0)
+    for c in cands[1:]:
+        if c[2].height >= 1.3 * best[2].height and c[0] >= 0.35 * best[0]:
+            q = c[2].quad.reshape(-1, 1, 2).astype(np.float32)
+            if cv2.pointPolygonTest(q, (float(centre[0]), float(centre[1])), False) >= 0:
+                return c
+    return best
+
+
+def _dedupe(rows: list[Row], limit: int = 1000) -> list[Row]:
+    """The first ``limit`` rows, dropping rows of similar height whose centre lies inside
+    a better row's extent (the same row seen at another level or polarity)."""
+    kept: list[tuple[Row, tuple[float, float, float, float]]] = []
     for r in rows:
-        c = np.array([np.mean(r.boxes[:, 0] + r.boxes[:, 2] / 2), np.mean(r.boxes[:, 1] + r.boxes[:, 3] / 2)])
-        dup = False
-        for k in kept:
-            x0, y0 = k.boxes[:, 0].min(), k.boxes[:, 1].min()
-            x1, y1 = (k.boxes[:, 0] + k.boxes[:, 2]).max(), (k.boxes[:, 1] + k.boxes[:, 3]).max()
-            if x0 <= c[0] <= x1 and y0 <= c[1] <= y1:
-                dup = True
-                break
+        b = r.boxes
+        cx, cy = float(np.mean(b[:, 0] + b[:, 2] / 2)), float(np.mean(b[:, 1] + b[:, 3] / 2))
+        dup = any(
+            0.75 < r.height / k.height < 1.33 and x0 <= cx <= x1 and y0 <= cy <= y1
+            for k, (x0, y0, x1, y1) in kept
+        )
         if not dup:
-            kept.append(r)
-    return kept
+            ext = (float(b[:, 0].min()), float(b[:, 1].min()),
+                   float((b[:, 0] + b[:, 2]).max()), float((b[:, 1] + b[:, 3]).max()))
+            kept.append((r, ext))
+            if len(kept) >= limit:
+                break
+    return [k for k, _ in kept]

@@ -48,6 +48,17 @@ def _block_reduce(a: np.ndarray, f: int, fn=np.mean) -> np.ndarray:
     return fn(a[:h, :w].reshape(h // f, f, w // f, f), axis=(1, 3))
 
 
+def _directional_diffs(g: np.ndarray) -> list[np.ndarray]:
+    """|Differences| to the next pixel at 0, 45, 90 and 135 degrees (per unit length)."""
+    r2 = np.float32(np.sqrt(0.5))
+    return [
+        np.abs(g[:-1, 1:] - g[:-1, :-1]),
+        np.abs(g[1:, 1:] - g[:-1, :-1]) * r2,
+        np.abs(g[1:, :-1] - g[:-1, :-1]),
+        np.abs(g[1:, :-1] - g[:-1, 1:]) * r2,
+    ]
+
+
 # ---------------------------------------------------------------- measurements
 
 
@@ -84,14 +95,16 @@ def contrast(gray: np.ndarray, low: float = 2.0, high: float = 98.0) -> float:
 def edge_sharpness(gray: np.ndarray, top_fraction: float = 0.04, min_contrast: float = 10.0) -> float:
     """Steepness of the strongest edges relative to the image's contrast.
 
-    The mean gradient magnitude of the ``top_fraction`` strongest-gradient
-    pixels, after [1,2,1] smoothing, divided by the 2-98 % intensity range.
-    A step edge blurred by a Gaussian of sigma ``s`` px scores about
-    ``0.4 / max(s, 1)``, so the value is a reciprocal edge width: ~0.3-0.45 for
-    crisp edges, ~0.1 at s = 4 px, -> 0 for a flat image. Only meaningful on
-    images normalised to a known feature size (the rectified crop). Useful
-    threshold range 0.08-0.2. ``top_fraction`` 0.01-0.1 should cover the
-    stroke outlines; images with contrast below ``min_contrast`` score 0.
+    Per direction (0, 45, 90, 135 degrees): the mean of the ``top_fraction``
+    largest steps to the neighbour, after [1,2,1] smoothing, divided by the
+    2-98 % intensity range; the weakest direction is returned, so motion blur,
+    which keeps edges along the motion sharp, is caught. A step edge blurred by
+    a Gaussian of sigma ``s`` px scores about ``0.3 / max(s, 1)``: it is a
+    reciprocal edge width, ~0.15-0.35 for crisp digits, < 0.06 when the blur
+    is a fifth of the digit height, -> 0 for a flat image. Only meaningful on
+    images normalised to a known feature size (the rectified crop, digits 64 px
+    tall). Useful threshold range 0.05-0.12. ``top_fraction`` 0.01-0.1 should
+    cover the stroke outlines; images with contrast below ``min_contrast`` score 0.
     """
     g = _smooth121(np.asarray(gray, dtype=np.float32))
     if g.shape[0] < 3 or g.shape[1] < 3:
@@ -99,37 +112,77 @@ def edge_sharpness(gray: np.ndarray, top_fraction: float = 0.04, min_contrast: f
     c = contrast(g)
     if c < min_contrast:
         return 0.0
-    gy, gx = np.gradient(g)
-    mag = np.hypot(gx, gy).ravel()
-    k = max(1, int(top_fraction * mag.size))
-    top = np.partition(mag, mag.size - k)[-k:]
-    return float(top.mean() / c)
+    vals = []
+    for d in _directional_diffs(g):
+        d = d.ravel()
+        k = max(1, int(top_fraction * d.size))
+        vals.append(float(np.partition(d, d.size - k)[-k:].mean()))
+    return min(vals) / c
+
+
+def washed_out_mask(gray: np.ndarray, feature_px: float = 64.0, level: float = 225.0,
+                    max_local_range: float = 30.0) -> np.ndarray:
+    """Blocks of the image lying in washed-out patches (glare), as a boolean block map.
+
+    The image is averaged over blocks of ``feature_px / 16`` px (tames noise); a
+    block is washed out when every block of the patch around it (about a third
+    of ``feature_px``, the digit height, across) is at least ``level`` and the
+    patch varies by less than ``max_local_range``: no stroke and no ground can be
+    seen there. Digit strokes and the gaps between digits are narrower than the
+    patch, so a clear display has no washed-out blocks even on white LCD glass.
+    ``level`` 200-250, ``max_local_range`` 15-60.
+    """
+    g = np.asarray(gray, dtype=np.float32)
+    f = max(1, int(round(feature_px / 16)))
+    m = _block_reduce(g, f, np.mean)
+    r = 2  # patch radius in blocks -> ~5 f = feature_px / 3
+    if m.shape[0] < 1 or m.shape[1] < 1:
+        return np.zeros((0, 0), bool)
+    win = np.lib.stride_tricks.sliding_window_view(np.pad(m, r, mode="edge"), (2 * r + 1, 2 * r + 1))
+    pmin = win.min(axis=(-1, -2))
+    pmax = win.max(axis=(-1, -2))
+    return (pmin >= level) & (pmax - pmin < max_local_range)
 
 
 def washed_out_fraction(gray: np.ndarray, feature_px: float = 64.0, level: float = 225.0,
                         max_local_range: float = 30.0) -> float:
-    """Fraction of the image lying in washed-out patches (glare).
+    """Fraction of the image in washed-out patches (see :func:`washed_out_mask`): 0 none, 1 all."""
+    mask = washed_out_mask(gray, feature_px, level, max_local_range)
+    return float(mask.mean()) if mask.size else 0.0
 
-    A patch about a third of ``feature_px`` (the digit height) across is washed
-    out when even its darkest pixel is at least ``level`` and its range is below
-    ``max_local_range``: no stroke or ground can be seen there. Digit strokes and
-    the gaps between digits are narrower than the patch, so a clear display
-    scores 0 even on a white LCD glass. ``level`` 200-250, ``max_local_range``
-    15-60. Result 0 (none) to 1 (all washed out).
+
+def block_edge_sharpness(gray: np.ndarray, block: int = 8, min_range: float = 40.0,
+                         percentile: float = 90.0) -> float:
+    """How crisp the crispest edges of a whole photo are, in absolute pixels.
+
+    Per ``block`` x ``block`` tile and per direction (0, 45, 90, 135 degrees):
+    the largest step to a neighbour divided by the tile's intensity range (a
+    step edge blurred by sigma ``s`` px gives ~0.4 / s, a clean one up to 1).
+    Tiles with a range below ``min_range`` (0-255; 20-80) hold no real edge and
+    are skipped; per direction the ``percentile`` (50-99) over tiles is taken, so
+    the best-focused content decides, and the result is the weakest direction,
+    so motion blur (which leaves edges along the motion sharp) counts too.
+    ~0.35-0.7 in focus, < 0.25 when everything is smeared by 3+ px, 0 when no
+    tile has an edge.
     """
     g = np.asarray(gray, dtype=np.float32)
-    f = max(1, int(round(feature_px / 16)))
-    lo = _block_reduce(g, f, np.min)
-    hi = _block_reduce(g, f, np.max)
-    r = 2  # neighbourhood radius in blocks -> patch of ~5 f = feature_px / 3
-    if lo.shape[0] < 2 * r + 1 or lo.shape[1] < 2 * r + 1:
-        return float(((lo >= level) & (hi - lo < max_local_range)).mean())
-    win_lo = np.lib.stride_tricks.sliding_window_view(np.pad(lo, r, mode="edge"), (2 * r + 1, 2 * r + 1))
-    win_hi = np.lib.stride_tricks.sliding_window_view(np.pad(hi, r, mode="edge"), (2 * r + 1, 2 * r + 1))
-    pmin = win_lo.min(axis=(-1, -2))
-    pmax = win_hi.max(axis=(-1, -2))
-    washed = (pmin >= level) & (pmax - pmin < max_local_range)
-    return float(washed.mean())
+    h, w = ((g.shape[0] - 1) // block) * block, ((g.shape[1] - 1) // block) * block
+    if h == 0 or w == 0:
+        return 0.0
+    g = g[:h + 1, :w + 1]
+
+    def tile_max(a: np.ndarray) -> np.ndarray:
+        rows = np.maximum.reduce([a[i:h:block, :w] for i in range(block)])  # strided rows: fast
+        return rows.reshape(h // block, w // block, block).max(axis=2)
+
+    rng = tile_max(g) + tile_max(-g)
+    ok = rng >= min_range
+    if not ok.any():
+        return 0.0
+    vals = []
+    for d in _directional_diffs(g):
+        vals.append(float(np.percentile(tile_max(d)[ok] / rng[ok], percentile)))
+    return min(vals)
 
 
 def is_uniform(gray: np.ndarray, min_std: float = 4.0) -> bool:
@@ -142,14 +195,18 @@ def is_uniform(gray: np.ndarray, min_std: float = 4.0) -> bool:
 
 
 def check_photo(img: np.ndarray, th: Thresholds, *, min_photo_brightness: float = 18.0,
-                max_photo_saturated: float = 0.75) -> tuple[list[Reason], dict[str, float]]:
-    """Whole-photo checks before locating: black, blown-out or blank photos.
+                max_photo_saturated: float = 0.4,
+                min_photo_sharpness: float = 0.40) -> tuple[list[Reason], dict[str, float]]:
+    """Whole-photo checks before locating: black, blown-out, blank or smeared photos.
 
     Lenient on purpose: a dark room with a lit LCD is fine; the display checks
-    judge what matters. ``min_photo_brightness`` 10-40, ``max_photo_saturated`` 0.5-0.95.
+    judge what matters. ``min_photo_brightness`` 10-40, ``max_photo_saturated``
+    0.5-0.95, ``min_photo_sharpness`` (:func:`block_edge_sharpness` on the photo
+    at half size) 0.25-0.5: a photo whose crispest edges are all smeared is
+    BLURRED even if the locator would still find some row of digits in it.
     """
-    g = to_gray(img)
-    small = g[::4, ::4]
+    half = to_gray(np.asarray(img)[::2, ::2])
+    small = half[::2, ::2]
     m = {
         "photo_brightness": brightness(small),
         "photo_saturated": saturated_fraction(small),
@@ -162,39 +219,69 @@ def check_photo(img: np.ndarray, th: Thresholds, *, min_photo_brightness: float 
         reasons.append(Reason.OVEREXPOSED)
     if not reasons and is_uniform(small):
         reasons.append(Reason.NOT_A_METER)
+    if not reasons:
+        m["photo_sharpness"] = block_edge_sharpness(half)
+        if m["photo_sharpness"] < min_photo_sharpness:
+            reasons.append(Reason.BLURRED)
     return reasons, m
 
 
-def _digit_region(display: Display) -> np.ndarray:
-    """Greyscale digit row of the crop, padded by a tenth of a digit height."""
+def _regions(display: Display, side: float) -> tuple[np.ndarray, np.ndarray]:
+    """Greyscale digit row of the crop (padded by a tenth of a digit) and the band
+    along it extended by ``side`` digit heights to the left and right."""
     g = to_gray(display.crop)
     x, y, w, h = display.digits_box
     p = max(1, h // 10)
-    return g[max(0, y - p):y + h + p, max(0, x - p):x + w + p]
+    digits = g[max(0, y - p):y + h + p, max(0, x - p):x + w + p]
+    s, v = int(side * h), h // 4
+    band = g[max(0, y - v):y + h + v, max(0, x - s):x + w + s]
+    return digits, band
+
+
+def _clean_share(digits: np.ndarray, h: float, level: float = 250.0) -> float:
+    """Share of digit-wide slices of the row with (almost) no clipped pixels."""
+    cw = max(1, int(0.6 * h))
+    n = digits.shape[1] // cw
+    if n == 0:
+        return 0.0
+    sat = (digits[:, : n * cw] >= level).reshape(digits.shape[0], n, cw).mean(axis=(0, 2))
+    return float((sat < 0.1).mean())
 
 
 def check_display(img: np.ndarray, display: Display, th: Thresholds, *,
-                  glare_level: float = 225.0) -> tuple[list[Reason], dict[str, float]]:
-    """Display checks on the rectified crop; ``img`` is the work image (unused today)."""
-    digits = _digit_region(display)
+                  glare_level: float = 245.0, glare_side: float = 1.8, max_glare_cells: float = 0.5,
+                  min_display_contrast: float = 45.0) -> tuple[list[Reason], dict[str, float]]:
+    """Display checks on the rectified crop (``img``, the work image, is not needed today).
+
+    Glare is searched along the digit row and ``glare_side`` digit heights beyond
+    both ends, because a washed-out digit is not found as a digit: the row then
+    seems to end where the glare begins. Its measure is the washed-out area in
+    digit cells (0.6 x 1 digit height): 1.0 = one whole digit gone.
+    ``max_glare_cells`` 0.15-1. ``min_display_contrast`` (2-98 % range of the
+    digit row, 0-255; 20-80) catches fog, heavy blur and flat exposure.
+    """
+    digits, band = _regions(display, glare_side)
     h = float(display.digits_box[3])
+    washed = washed_out_fraction(band, feature_px=h, level=glare_level)
     m = {
         "sharpness": edge_sharpness(digits),
         "display_brightness": brightness(digits),
         "display_contrast": contrast(digits),
         "display_saturated": saturated_fraction(digits),
-        "glare_on_digits": washed_out_fraction(digits, feature_px=h, level=glare_level),
+        "glare_on_digits": washed * band.size / max(0.6 * h * h, 1.0),
         "digit_height_px": float(display.digit_height_px),
         "locate_score": float(display.score),
     }
+    m["clean_cells"] = _clean_share(digits, h)
     reasons: list[Reason] = []
     if m["display_brightness"] < th.min_mean_brightness:
         reasons.append(Reason.TOO_DARK)
     if m["display_saturated"] > th.max_saturated_fraction:
-        reasons.append(Reason.OVEREXPOSED)
-    if m["glare_on_digits"] > th.max_glare_on_digits and Reason.OVEREXPOSED not in reasons:
+        # clipped everywhere: exposure; clipped in a patch while other digits are clean: glare
+        reasons.append(Reason.OVEREXPOSED if m["clean_cells"] < 0.3 else Reason.GLARE_ON_DIGITS)
+    elif m["glare_on_digits"] > max_glare_cells:
         reasons.append(Reason.GLARE_ON_DIGITS)
-    if m["sharpness"] < th.min_sharpness and not reasons:
+    if not reasons and (m["sharpness"] < th.min_sharpness or m["display_contrast"] < min_display_contrast):
         reasons.append(Reason.BLURRED)
     if display.touches_frame:
         reasons.append(Reason.DISPLAY_CUT_OFF)

@@ -40,26 +40,43 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def preprocess_cells(cells: list[np.ndarray]) -> np.ndarray:
+def _resized(cell: np.ndarray) -> np.ndarray:
+    """A grey cell at the network size, float32."""
+    if cell.ndim == 3:
+        cell = cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
+    h, w = cell.shape[:2]
+    interp = cv2.INTER_AREA if (h > INPUT_H or w > INPUT_W) else cv2.INTER_LINEAR
+    return cv2.resize(cell, (INPUT_W, INPUT_H), interpolation=interp).astype(np.float32)
+
+
+def cell_range(cell: np.ndarray) -> float:
+    """Contrast of a cell: 98th minus 2nd percentile of its grey levels at network size."""
+    if cell.shape[0] < 2 or cell.shape[1] < 2:
+        return 0.0
+    lo, hi = np.percentile(_resized(cell), (2, 98))
+    return float(hi - lo)
+
+
+def preprocess_cells(cells: list[np.ndarray], floors: list[float] | None = None) -> np.ndarray:
     """Grayscale cells of any size -> float32 NCHW blob (N, 1, INPUT_H, INPUT_W).
 
-    Each cell is resized to the network size and contrast-stretched between its
-    2nd and 98th percentile, so brightness, exposure and contrast do not matter;
-    polarity (dark-on-light or light-on-dark) is left to the network, which was
-    trained on both. Training uses this very function.
+    Each cell is resized to the network size and stretched between its 2nd and
+    98th percentile, so brightness and exposure do not matter. The stretch is
+    never wider than ``floors[i]`` grey levels: the caller passes about half the
+    contrast of a lit digit on the same display, so a blank LCD cell with faint
+    ghost segments stays faint instead of being blown up into an '8'. Polarity
+    is left to the network (trained on both). Training uses this very function.
     """
     out = np.zeros((len(cells), 1, INPUT_H, INPUT_W), np.float32)
     for i, cell in enumerate(cells):
-        if cell.ndim == 3:
-            cell = cv2.cvtColor(cell, cv2.COLOR_BGR2GRAY)
-        h, w = cell.shape[:2]
-        if h < 2 or w < 2:
+        if cell.shape[0] < 2 or cell.shape[1] < 2:
             continue
-        interp = cv2.INTER_AREA if (h > INPUT_H or w > INPUT_W) else cv2.INTER_LINEAR
-        g = cv2.resize(cell, (INPUT_W, INPUT_H), interpolation=interp).astype(np.float32)
+        g = _resized(cell)
         lo, hi = np.percentile(g, (2, 98))
-        g = (g - lo) / max(hi - lo, 16.0)
-        out[i, 0] = np.clip(g, 0.0, 1.0) - 0.5
+        floor = max(16.0, floors[i] if floors is not None else 0.0)
+        span = max(hi - lo, floor)
+        mid = (hi + lo) / 2.0
+        out[i, 0] = np.clip((g - mid) / span, -0.5, 0.5)
     return out
 
 
@@ -124,9 +141,12 @@ class DigitRecognizer:
             out = self.net.forward()
         return np.asarray(out, np.float32).reshape(len(blob), len(CLASSES))
 
-    def predict_proba(self, cells: list[np.ndarray]) -> np.ndarray:
-        """Calibrated class probabilities (N, 11) for grayscale cells, in one batch."""
-        z = self.logits(preprocess_cells(cells)) / self.info.temperature
+    def predict_proba(self, cells: list[np.ndarray], floors: list[float] | None = None) -> np.ndarray:
+        """Calibrated class probabilities (N, 11) for grayscale cells, in one batch.
+
+        ``floors``: minimum contrast per cell (see :func:`preprocess_cells`).
+        """
+        z = self.logits(preprocess_cells(cells, floors)) / self.info.temperature
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
@@ -142,9 +162,10 @@ def get_recognizer(model_dir: Path | str = MODEL_DIR) -> DigitRecognizer:
     return _cached(str(Path(model_dir).resolve()))
 
 
-def classify_cells(cells: list[np.ndarray], model_dir: Path | str = MODEL_DIR) -> np.ndarray:
+def classify_cells(cells: list[np.ndarray], floors: list[float] | None = None,
+                   model_dir: Path | str = MODEL_DIR) -> np.ndarray:
     """Probabilities (N, 11) over :data:`CLASSES` for grayscale digit cells."""
-    return get_recognizer(model_dir).predict_proba(cells)
+    return get_recognizer(model_dir).predict_proba(cells, floors)
 
 
 def label_of(probs: np.ndarray) -> tuple[str, float]:

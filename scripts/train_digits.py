@@ -26,6 +26,7 @@ import argparse
 import functools
 import glob
 import json
+import os
 import sys
 import time
 from multiprocessing import Pool
@@ -38,13 +39,24 @@ sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
 
-from pipeline.recognize import CLASSES, INPUT_H, INPUT_W, MODEL_NAME, preprocess_cells, sha256_file  # noqa: E402
+from pipeline.recognize import (  # noqa: E402
+    CLASSES,
+    INPUT_H,
+    INPUT_W,
+    MODEL_NAME,
+    cell_range,
+    preprocess_cells,
+    sha256_file,
+)
 
-SYNTH_SEEDS = range(0, 1000)  # render_digit generator seeds allowed for training
+TRAIN_SEEDS = range(0, 900)  # render_digit generator seeds for training ...
+VAL_SEEDS = range(900, 1000)  # ... and for validation / temperature (seeds >= 1000 are never used here)
 
-FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
-_SKIP = ("serif", "math", "italic", "oblique", "symbol", "mono", "thin", "extralight", "d050000l", "c059", "p052",
-         "bookman", "z003", "roman")
+#: extra training fonts, kept outside the system font dirs so samples.synth does not see them
+TRAIN_FONTS = Path(os.environ.get("TRAIN_FONTS", Path.home() / ".cache" / "meter-verify" / "train-fonts"))
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(TRAIN_FONTS))
+_SKIP = ("serif", "math", "italic", "oblique", "symbol", "thin", "extralight", "d050000l", "c059", "p052",
+         "bookman", "z003", "roman", "bdita", "dingbat")
 SEG = {"0": "abcdef", "1": "bc", "2": "abdeg", "3": "abcdg", "4": "bcfg", "5": "acdfg", "6": "acdefg",
        "7": "abc", "8": "abcdefg", "9": "abcdfg", "-": "g", " ": ""}
 NONE = len(CLASSES) - 1
@@ -53,11 +65,12 @@ NONE = len(CLASSES) - 1
 @functools.lru_cache(maxsize=1)
 def font_paths() -> tuple[str, ...]:
     """Upright sans TrueType/OpenType fonts on this machine (sorted, so the order is stable)."""
-    found = set()
+    found: set[str] = set()
     for d in FONT_DIRS:
         for ext in ("ttf", "otf"):
             found.update(glob.glob(f"{d}/**/*.{ext}", recursive=True))
-    return tuple(sorted(p for p in found if not any(k in Path(p).name.lower() for k in _SKIP)))
+    by_name = {Path(p).name: p for p in sorted(found)}  # one copy of each font file name
+    return tuple(sorted(p for n, p in by_name.items() if not any(k in n.lower() for k in _SKIP)))
 
 
 @functools.lru_cache(maxsize=2048)
@@ -66,9 +79,9 @@ def glyph(ch: str, font: str, h: int) -> np.ndarray:
     from PIL import Image, ImageDraw, ImageFont
 
     f = ImageFont.truetype(font, int(h * 1.4))
-    l, t, r, b = f.getbbox(ch)
-    im = Image.new("L", (r - l + 4, b - t + 4), 0)
-    ImageDraw.Draw(im).text((2 - l, 2 - t), ch, font=f, fill=255)
+    left, t, r, b = f.getbbox(ch)
+    im = Image.new("L", (r - left + 4, b - t + 4), 0)
+    ImageDraw.Draw(im).text((2 - left, 2 - t), ch, font=f, fill=255)
     m = np.asarray(im)
     ys, xs = np.nonzero(m > 20)
     m = m[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
@@ -124,7 +137,7 @@ def seg_ink(rng: np.random.Generator, label: int) -> tuple[np.ndarray, float, fl
     """Ink and ghost masks (stacked: ink, ghost) of a seven-segment cell with neighbours."""
     H = float(rng.uniform(40, 64))
     W = H * rng.uniform(0.42, 0.64)
-    t = H * rng.uniform(0.07, 0.2)
+    t = W * rng.uniform(0.14, 0.32)
     gap = max(0.5, t * rng.uniform(0.05, 0.3))
     slant = float(rng.uniform(0, 14)) if rng.random() < 0.75 else 0.0
     k = np.tan(np.radians(slant))
@@ -186,7 +199,11 @@ def _seg_polys(w: float, h: float, t: float, gap: float) -> dict[str, np.ndarray
 
 
 def colourise(rng: np.random.Generator, ink: np.ndarray, ghost: np.ndarray | None, drum: bool) -> np.ndarray:
-    """Grey levels for background / ink / ghost, either polarity, with drum curvature shading."""
+    """Grey levels for background / ink / ghost, either polarity, with drum curvature shading.
+
+    Returns (h, w, 2): the cell and a reference with a lit patch, whose contrast
+    after the same augmentation gives the floor of :func:`preprocess_cells`.
+    """
     ch, cw = ink.shape
     dark_on_light = rng.random() < (0.45 if drum else 0.8)
     bg = rng.uniform(110, 240) if dark_on_light else rng.uniform(0, 120)
@@ -195,10 +212,12 @@ def colourise(rng: np.random.Generator, ink: np.ndarray, ghost: np.ndarray | Non
     img = np.full((ch, cw), bg, np.float32)
     if ghost is not None:
         img += (fg - bg) * rng.uniform(0.0, 0.3) * ghost
-    img = img * (1 - ink) + fg * ink
+    block = np.zeros_like(ink)  # the reference channel: a lit patch, for the contrast floor
+    block[int(ch * 0.3):int(ch * 0.7), int(cw * 0.3):int(cw * 0.7)] = 1.0
+    img = np.stack([img * (1 - ink) + fg * ink, img * (1 - block) + fg * block], axis=-1)
     if drum and rng.random() < 0.7:  # cylinder shading, darker top and bottom
         v = (np.arange(ch) + 0.5 - ch / 2) / (ch / 2 * rng.uniform(1.0, 1.4))
-        img *= (np.sqrt(np.clip(1 - v ** 2, 0, 1)) ** rng.uniform(0.3, 1.5))[:, None]
+        img *= (np.sqrt(np.clip(1 - v ** 2, 0, 1)) ** rng.uniform(0.3, 1.5))[:, None, None]
     if rng.random() < 0.35:  # window frame bars at the sides
         for side in (0, 1):
             bw = int(cw * rng.uniform(0.0, 0.14))
@@ -212,9 +231,9 @@ def colourise(rng: np.random.Generator, ink: np.ndarray, ghost: np.ndarray | Non
 
 
 def augment(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
-    """Photo-like degradations: geometry, light, blur, resolution, noise, JPEG."""
-    ch, cw = img.shape
-    # small rotation / scale / shift / shear
+    """Photo-like degradations (geometry, light, blur, resolution, noise, JPEG) applied
+    identically to every channel of ``img`` (h, w) or (h, w, c)."""
+    ch, cw = img.shape[:2]
     ang, sc = rng.uniform(-4, 4), rng.uniform(0.9, 1.1)
     M = cv2.getRotationMatrix2D((cw / 2, ch / 2), ang, sc)
     M[0, 1] += rng.uniform(-0.08, 0.08)
@@ -222,11 +241,15 @@ def augment(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
     img = cv2.warpAffine(img, M, (cw, ch), borderMode=cv2.BORDER_REFLECT)
     yy, xx = np.mgrid[0:ch, 0:cw].astype(np.float32)
     gx, gy = rng.uniform(-0.5, 0.5, 2)
-    img = img * (1 + gx * (xx / cw - 0.5) + gy * (yy / ch - 0.5)) + rng.uniform(-40, 40)
+    light = (1 + gx * (xx / cw - 0.5) + gy * (yy / ch - 0.5))
+    add = np.full((ch, cw), rng.uniform(-40, 40), np.float32)
     if rng.random() < 0.15:  # glare spot
         px, py, r = rng.uniform(0, cw), rng.uniform(0, ch), rng.uniform(3, cw * 0.5)
-        img += rng.uniform(40, 160) * np.exp(-((xx - px) ** 2 + (yy - py) ** 2) / (2 * r * r))
-    s = rng.uniform(0, 2.2)
+        add += rng.uniform(40, 160) * np.exp(-((xx - px) ** 2 + (yy - py) ** 2) / (2 * r * r))
+    if img.ndim == 3:
+        light, add = light[..., None], add[..., None]
+    img = img * light + add
+    s = rng.uniform(0, 1.8) if rng.random() < 0.6 else 0.0
     if s > 0.3:
         img = cv2.GaussianBlur(img, (0, 0), s)
     img = np.clip(img, 0, 255)
@@ -235,50 +258,70 @@ def augment(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
     h = int(rng.integers(18, 64))  # final resolution, as small as a far-away jomjol crop
     w = max(8, int(round(cw * h / ch * rng.uniform(0.9, 1.1))))
     img = cv2.resize(img.astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
-    img += rng.normal(0, rng.uniform(0, 10), img.shape)
+    img += rng.normal(0, rng.uniform(0, 10), (h, w) + img.shape[2:])
     img = np.clip(img, 0, 255).astype(np.uint8)
     if rng.random() < 0.6:
-        ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(20, 95))])
-        img = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
+        q = int(rng.integers(20, 95))
+        chans = [img] if img.ndim == 2 else [img[..., i] for i in range(img.shape[2])]
+        chans = [cv2.imdecode(cv2.imencode(".jpg", c, [cv2.IMWRITE_JPEG_QUALITY, q])[1], cv2.IMREAD_GRAYSCALE)
+                 for c in chans]
+        img = chans[0] if img.ndim == 2 else np.stack(chans, axis=-1)
     return img
 
 
-def render_sample(rng: np.random.Generator, use_synth: bool) -> tuple[np.ndarray, int]:
-    """One training cell (grayscale, any size) and its class index."""
+def render_sample(rng: np.random.Generator, synth: list[np.random.Generator]) -> tuple[np.ndarray, int, float]:
+    """One training cell (grayscale, any size), its class index and its contrast floor.
+
+    ``synth`` holds ``render_digit`` generators (seeded 0-999); empty = own renderers only.
+    The floor is half the contrast of a lit digit on the same (augmented) display, as
+    read_display passes it; 0 where unknown (render_digit cells showing a digit).
+    """
     label = NONE if rng.random() < 0.16 else int(rng.integers(10))
     r = rng.random()
-    if use_synth and r < 0.35:
-        from samples.synth.display import render_digit
+    if synth and r < 0.35:
+        from samples.synth import render_digit
 
         kind = "lcd" if rng.random() < 0.5 else "drum"
-        g = render_digit(kind, CLASSES[label], np.random.default_rng(int(rng.choice(SYNTH_SEEDS)) * 7919
-                                                                     + int(rng.integers(1 << 30))))
-        if rng.random() < 0.3:
-            g = 255 - g
-        return augment(rng, g.astype(np.float32)) if rng.random() < 0.5 else g, label
+        if not (kind == "lcd" and label == NONE):  # its blank LCD cells have no known contrast
+            g = render_digit(kind, CLASSES[label], synth[int(rng.integers(len(synth)))])
+            if rng.random() < 0.3:
+                g = 255 - g
+            return (augment(rng, g.astype(np.float32)) if rng.random() < 0.5 else g), label, 0.0
     if r < 0.68:
         ink, _, _ = drum_ink(rng, label)
-        return augment(rng, colourise(rng, ink, None, drum=True)), label
-    masks, _, _ = seg_ink(rng, label)
-    return augment(rng, colourise(rng, masks[0], masks[1], drum=False)), label
+        pair = augment(rng, colourise(rng, ink, None, drum=True))
+    else:
+        masks, _, _ = seg_ink(rng, label)
+        pair = augment(rng, colourise(rng, masks[0], masks[1], drum=False))
+    return pair[..., 0], label, 0.5 * cell_range(pair[..., 1])
 
 
-def _make_chunk(args: tuple[int, int, bool]) -> tuple[np.ndarray, np.ndarray]:
-    """Render ``n`` samples from chunk seed ``seed`` and preprocess them."""
-    seed, n, use_synth = args
+def _make_chunk(args: tuple[int, int, tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray]:
+    """Render ``n`` samples from chunk seed ``seed`` (render_digit seeds ``synth_seeds``)."""
+    seed, n, synth_seeds = args
     rng = np.random.default_rng(seed)
-    cells, labels = [], []
+    synth = [np.random.default_rng(s) for s in synth_seeds]
+    cells, labels, floors = [], [], []
     for _ in range(n):
-        cell, lab = render_sample(rng, use_synth)
+        cell, lab, floor = render_sample(rng, synth)
         cells.append(cell)
         labels.append(lab)
-    return preprocess_cells(cells), np.asarray(labels, np.int64)
+        floors.append(floor)
+    return preprocess_cells(cells, floors), np.asarray(labels, np.int64)
 
 
-def make_dataset(n: int, seed: int, use_synth: bool, workers: int) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` preprocessed cells and labels, rendered in chunks with derived seeds."""
+def make_dataset(n: int, seed: int, synth_seeds: range | None, workers: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` preprocessed cells and labels, rendered in chunks of 2000 with derived seeds.
+
+    Every render_digit seed in ``synth_seeds`` goes to exactly one chunk, so no
+    two chunks draw the same synthetic digits.
+    """
     chunk = 2000
-    jobs = [(seed * 100_003 + i, min(chunk, n - i * chunk), use_synth) for i in range((n + chunk - 1) // chunk)]
+    n_chunks = (n + chunk - 1) // chunk
+    jobs = []
+    for i in range(n_chunks):
+        seeds = tuple(synth_seeds[i::n_chunks]) if synth_seeds else ()
+        jobs.append((seed * 100_003 + i, min(chunk, n - i * chunk), seeds))
     with Pool(workers) as pool:
         parts = pool.map(_make_chunk, jobs)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -328,8 +371,8 @@ def train(args: argparse.Namespace) -> None:
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    x_tr, y_tr = make_dataset(args.n_train, args.seed, not args.no_synth, args.workers)
-    x_va, y_va = make_dataset(args.n_val, args.seed + 1, not args.no_synth, args.workers)
+    x_tr, y_tr = make_dataset(args.n_train, args.seed, None if args.no_synth else TRAIN_SEEDS, args.workers)
+    x_va, y_va = make_dataset(args.n_val, args.seed + 1, None if args.no_synth else VAL_SEEDS, args.workers)
     print(f"data: train {len(x_tr)} val {len(x_va)} in {time.time() - t0:.0f}s; "
           f"class counts {np.bincount(y_tr, minlength=len(CLASSES)).tolist()}", flush=True)
     model = build_model()
@@ -353,7 +396,7 @@ def train(args: argparse.Namespace) -> None:
             loss.backward()
             opt.step()
             sched.step()
-            tot += float(loss) * len(idx)
+            tot += float(loss.detach()) * len(idx)
         va_logits = predict(model, x_va)
         acc = float((va_logits.argmax(1) == y_va).mean())
         print(f"epoch {epoch + 1}/{args.epochs} loss {tot / len(xt):.4f} val acc {acc:.4f} "

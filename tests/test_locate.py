@@ -1,0 +1,91 @@
+"""LOCATE on synthetic photos: finds the kWh display, rectifies it, says when there is none."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline.context import PhotoContext
+from pipeline.display import NORM_DIGIT_HEIGHT
+from pipeline.locate import locate, rectify
+from samples.synth import PhotoSpec, render_photo
+
+
+def _photo(seed: int, **spec) -> tuple[np.ndarray, dict]:
+    return render_photo(PhotoSpec(**spec), np.random.default_rng(seed))
+
+
+def _angle(quad) -> float:
+    q = np.asarray(quad, np.float64)
+    return float(np.degrees(np.arctan2(q[1, 1] - q[0, 1], q[1, 0] - q[0, 0])))
+
+
+def _found(disp, truth) -> bool:
+    """Our row's centre lies in the true digit area and the digit height is within 25 %."""
+    tq = np.asarray(truth["display_quad"], np.float32)
+    c = disp.quad.mean(axis=0)
+    inside = cv2.pointPolygonTest(tq, (float(c[0]), float(c[1])), False) >= 0
+    return bool(inside and abs(disp.digit_height_px / truth["digit_height_px"] - 1) <= 0.25)
+
+
+# rotated photos of both kinds (angles of the digit row: lcd -11, 12, 16; drum 20, -12, -8 degrees)
+CASES = [("lcd", 4), ("lcd", 5), ("lcd", 9), ("drum", 3), ("drum", 4), ("drum", 11)]
+
+
+@pytest.mark.parametrize(("kind", "seed"), CASES)
+def test_locates_rotated_display(kind: str, seed: int) -> None:
+    img, truth = _photo(seed, kind=kind)
+    disp = locate(img, PhotoContext())
+    assert disp is not None
+    assert _found(disp, truth), (disp.quad, truth["display_quad"])
+    assert disp.kind == kind
+    assert abs(_angle(disp.quad) - _angle(truth["display_quad"])) < 4.0
+    assert not disp.touches_frame
+    assert 0.0 < disp.score <= 1.0
+
+
+def test_display_follows_conventions() -> None:
+    img, truth = _photo(4, kind="lcd")
+    disp = locate(img)
+    assert disp is not None
+    assert disp.crop.dtype == np.uint8 and disp.crop.ndim == 3
+    x, y, w, h = disp.digits_box
+    assert h == NORM_DIGIT_HEIGHT
+    assert x > 0 and y > 0 and x + w < disp.crop.shape[1] and y + h < disp.crop.shape[0]
+    assert disp.quad.shape == (4, 2) and disp.quad.dtype == np.float32
+    # TL, TR, BR, BL: clockwise in image coordinates, top edge above the bottom edge
+    assert disp.quad[0, 1] < disp.quad[3, 1] and disp.quad[0, 0] < disp.quad[1, 0]
+    assert disp.n_digit_candidates >= 2
+
+
+def test_rectify_scales_digits_to_norm_height() -> None:
+    img = np.zeros((400, 600, 3), np.uint8)
+    quad = np.float32([[100, 100], [400, 100], [400, 160], [100, 160]])  # 60 px tall row
+    crop, (x, y, w, h) = rectify(img, quad, 60.0)
+    assert h == NORM_DIGIT_HEIGHT
+    assert abs(w - 300 / 60 * NORM_DIGIT_HEIGHT) <= 1
+    assert crop.shape[0] >= y + h and crop.shape[1] >= x + w
+
+
+@pytest.mark.parametrize("make", [
+    lambda: np.full((1200, 1600, 3), 128, np.uint8),
+    lambda: np.random.default_rng(0).normal(128, 20, (1200, 1600, 3)).clip(0, 255).astype(np.uint8),
+    lambda: cv2.GaussianBlur(
+        np.random.default_rng(1).integers(0, 255, (1200, 1600, 3), dtype=np.uint8), (0, 0), 12),
+])
+def test_none_without_a_display(make) -> None:
+    assert locate(make()) is None
+
+
+def test_cut_off_display_touches_frame() -> None:
+    img, truth = _photo(0, defect="cut_off")
+    disp = locate(img)
+    assert disp is not None and disp.touches_frame
+
+
+def test_grayscale_input_is_accepted() -> None:
+    img, truth = _photo(5, kind="lcd")
+    disp = locate(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
+    assert disp is not None and _found(disp, truth)
+    assert disp.crop.ndim == 3

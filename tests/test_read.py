@@ -1,0 +1,130 @@
+"""READ stage on rendered displays: digits, blanked zeros, decimal point, red tenths, register."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.context import PhotoContext
+from pipeline.read import DISAGREE_FACTOR, parse_legend, read_display
+from samples.synth import DisplaySpec, render_display
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from eval_read import display_from_render  # noqa: E402
+
+FAST = PhotoContext(use_tesseract=False)
+
+
+def _read(spec: DisplaySpec, seed: int, ctx: PhotoContext = FAST, jitter: bool = True):
+    rng = np.random.default_rng(seed)
+    rd = render_display(spec, rng)
+    return read_display(display_from_render(rd, rng, jitter=jitter), ctx), rd
+
+
+@pytest.mark.parametrize("value,seed", [("012345", 2001), ("48213", 2002), ("0907.1", 2003), ("70615.28", 2004)])
+def test_lcd_reads_exactly(value, seed):
+    r, rd = _read(DisplaySpec(kind="lcd", value=value, register="kWh"), seed)
+    assert r.text == rd.reading == value
+    assert r.confidence >= 0.9
+    assert r.register == "" or r.register == "kWh"  # without Tesseract the legend is not read
+    assert len(r.digit_confidences) == len(r.digit_boxes) == len(value.replace(".", ""))
+
+
+def test_blanked_leading_zeros_are_not_digits():
+    r, rd = _read(DisplaySpec(kind="lcd", value="0000752.4", blank_leading=True, ghost=True), 2011)
+    assert rd.reading == "752.4"
+    assert r.text == "752.4"
+    assert r.confidence >= 0.9
+
+
+def test_decimal_point_position():
+    for value, seed in (("01234.56", 2021), ("123456.7", 2022)):
+        r, _ = _read(DisplaySpec(kind="lcd", value=value, slant_deg=8.0), seed)
+        assert r.text == value
+
+
+def test_drum_with_red_tenths():
+    r, rd = _read(DisplaySpec(kind="drum", value="04817.3"), 2031)
+    assert rd.decimal_after == 4
+    assert r.text == "04817.3"
+    assert r.register in ("kWh", "")  # without Tesseract the legend is not read
+    assert r.kind == "drum"
+
+
+def test_drum_without_decimal():
+    r, _ = _read(DisplaySpec(kind="drum", value="009521"), 2032)
+    assert r.text == "009521"
+
+
+@pytest.mark.parametrize("register,value", [("date", "27-10-24"), ("time", "13:25")])
+def test_date_and_time_are_not_kwh(register, value):
+    r, _ = _read(DisplaySpec(kind="lcd", value=value, register=register, legend=""), 2041)
+    assert r.register == register
+
+
+def test_parse_legend():
+    assert parse_legend("kWh") == "kWh"
+    assert parse_legend("CUM kWh") == "kWh"
+    assert parse_legend("KWH") == "kWh"
+    assert parse_legend("MD kW") == "MD"
+    assert parse_legend("kVAh") == "kVAh"
+    assert parse_legend("kVA h") == "kVAh"
+    assert parse_legend("Hz") == "Hz"
+    assert parse_legend("PF") == "PF"
+    assert parse_legend("V") == "V"
+    assert parse_legend("kWh kVAh") == ""
+    assert parse_legend("") == ""
+
+
+def test_digit_cut_by_the_crop_edge_is_not_trusted():
+    rng = np.random.default_rng(2081)
+    rd = render_display(DisplaySpec(kind="lcd", value="384615", register="kWh"), rng)
+    d = display_from_render(rd, rng, jitter=False)
+    x, y, w, h = d.digits_box
+    s = 64 / rd.digit_height
+    cut = int(round((rd.digit_boxes[-1][0] + 0.5 * rd.digit_boxes[-1][2]) * s))  # through the last digit
+    d.crop = d.crop[:, :cut].copy()
+    d.digits_box = (x, y, int(round(rd.digit_boxes[-2][0] * s + rd.digit_boxes[-2][2] * s)) - x, h)
+    r = read_display(d, FAST)
+    assert r.confidence < 0.5
+
+
+def test_nothing_to_read():
+    from pipeline.display import Display
+
+    crop = np.full((120, 400, 3), 170, np.uint8)
+    d = Display(kind="lcd", crop=crop, digits_box=(40, 28, 320, 64), quad=np.zeros((4, 2), np.float32),
+                digit_height_px=64.0, score=0.5)
+    r = read_display(d, FAST)
+    assert r.text == "" and r.confidence == 0.0
+
+
+def test_debug_png_written(tmp_path):
+    _read(DisplaySpec(kind="lcd", value="31415"), 2051, PhotoContext(use_tesseract=False, debug_dir=str(tmp_path)))
+    assert list(tmp_path.glob("read_*.png"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("register,legend", [("kWh", "kWh"), ("MD", "MD kW"), ("kVAh", "kVAh"), ("Hz", "Hz")])
+def test_tesseract_reads_the_legend(register, legend):
+    value = {"kWh": "012345", "MD": "0002.068", "kVAh": "013577.2", "Hz": "0050.01"}[register]
+    spec = DisplaySpec(kind="lcd", value=value, register=register, legend=legend, ghost=False)
+    r, _ = _read(spec, 2061, PhotoContext(use_tesseract=True), jitter=False)
+    assert r.register == register
+    assert "legend" in r.engines
+
+
+@pytest.mark.slow
+def test_tesseract_second_opinion_runs():
+    spec = DisplaySpec(kind="lcd", value="012345", register="kWh", legend="kWh", ghost=False)
+    rng = np.random.default_rng(2071)
+    display = display_from_render(render_display(spec, rng), rng, jitter=False)
+    plain = read_display(display, PhotoContext(use_tesseract=True))
+    second = read_display(display, PhotoContext(use_tesseract=True), second_opinion=True)
+    assert second.text == plain.text == "012345"
+    assert "tesseract" in second.engines and "tesseract" not in plain.engines
+    agrees = second.engines["tesseract"].replace(".", "") == "012345"
+    assert second.confidence == pytest.approx(plain.confidence * (1.0 if agrees else DISAGREE_FACTOR))
