@@ -1,7 +1,8 @@
 """Command line: ``meter-verify verify`` for the batch, ``meter-verify read`` for one photo.
 
 The cycle commands (``decide``, ``export``, ``draw``, ``report``) only parse their
-arguments here and call their modules (docs/exports.md).
+arguments here and call their modules (docs/exports.md); so do ``review`` and
+``reviewer`` (``pipeline.web``, docs/review.md).
 
 Errors print one line (no traceback unless ``-v``) and exit with a documented
 code (pipeline.exceptions.ExitCode, docs/exit-codes.md).
@@ -102,6 +103,33 @@ def _add_cycle_commands(sub: argparse._SubParsersAction) -> None:
 
     rp = sub.add_parser("report", help="one self-contained HTML report of a cycle")
     _cycle_args(rp, "report.html")
+    _add_review_commands(sub)
+
+
+def _add_review_commands(sub: argparse._SubParsersAction) -> None:
+    """review (the web workbench) and reviewer (its accounts): docs/review.md."""
+    rv = sub.add_parser("review", help="serve the reviewer workbench (web page) for the flagged queue")
+    _db_arg(rv)
+    rv.add_argument("--host", default="127.0.0.1",
+                    help="address to listen on (default: %(default)s, this machine only)")
+    rv.add_argument("--port", type=int, default=8000, help="default: %(default)s")
+    rv.add_argument("--crops", type=Path, action="append",
+                    help="folder of the display crops (repeatable; default: crops/ beside the db)")
+    rv.add_argument("--labels", type=Path, help="page labels CSV (default: the shipped pipeline/web/labels.csv)")
+    rv.add_argument("--claim-minutes", type=float, default=15.0,
+                    help="how long opening an item keeps it for you (default: %(default)s)")
+    rv.add_argument("--idle-minutes", type=float, default=60.0,
+                    help="sign-in ends after this long without a request (default: %(default)s)")
+    rv.add_argument("--secure-cookies", action="store_true", help="mark cookies Secure (when served over HTTPS)")
+
+    ra = sub.add_parser("reviewer", help="reviewer accounts of the workbench")
+    kinds = ra.add_subparsers(dest="reviewer_command", required=True)
+    add = kinds.add_parser("add", help="create an account, or set a new password (read from the terminal)")
+    add.add_argument("name")
+    add.add_argument("--role", choices=("reviewer", "supervisor"), default="reviewer")
+    _db_arg(add)
+    ls = kinds.add_parser("list", help="list the accounts")
+    _db_arg(ls)
 
 
 def _cmd_decide(args: argparse.Namespace) -> int:
@@ -173,6 +201,44 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from pipeline.cycles import open_db
+    from pipeline.web import create_app, serve
+
+    open_db(args.db).close()  # a missing database is an error, never silently created
+    if not 0 < args.port < 65536:
+        raise MeterVerifyError("--port must be 1-65535", exit_code=ExitCode.BAD_ARGS)
+    app = create_app(args.db, crop_dirs=args.crops, labels_path=args.labels, claim_minutes=args.claim_minutes,
+                     idle_minutes=args.idle_minutes, secure_cookies=args.secure_cookies)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"meter-verify: warning: listening on {args.host}: reachable from other machines; "
+              "put HTTPS in front (docs/review.md)", file=sys.stderr)
+    try:
+        serve(app, args.host, args.port,
+              ready=lambda url: print(f"reviewer workbench on {url} (Ctrl-C to stop)", flush=True))
+    except OSError as exc:
+        raise MeterVerifyError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}",
+                               exit_code=ExitCode.SERVE_FAILED) from exc
+    except KeyboardInterrupt:
+        print("reviewer workbench stopped", file=sys.stderr)
+    return ExitCode.OK
+
+
+def _cmd_reviewer(args: argparse.Namespace) -> int:
+    from pipeline.cycles import open_db
+    from pipeline.web import auth
+
+    with open_db(args.db) as store:
+        if args.reviewer_command == "list":
+            for a in auth.list_reviewers(store.conn):
+                print(f"{a.name}\t{a.role}\t{'active' if a.active else 'disabled'}")
+            return ExitCode.OK
+        account, created = auth.add_reviewer(store.conn, args.name, auth.read_password(), args.role)
+    print(f"{'created' if created else 'updated (new password; signed out everywhere)'}: "
+          f"{account.name} ({account.role})")
+    return ExitCode.OK
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
     from pipeline.verify import print_summary, run_verify
 
@@ -236,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="meter-verify: %(message)s", stream=sys.stderr)
     handlers = {"verify": _cmd_verify, "read": _cmd_read, "decide": _cmd_decide, "export": _cmd_export,
-                "draw": _cmd_draw, "report": _cmd_report}
+                "draw": _cmd_draw, "report": _cmd_report, "review": _cmd_review, "reviewer": _cmd_reviewer}
     try:
         return int(handlers[args.command](args))
     except MeterVerifyError as exc:

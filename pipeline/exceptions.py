@@ -26,6 +26,7 @@ class ExitCode(IntEnum):
     NOT_REVIEWABLE = 10  # decide: no such submission, or it is not flagged
     DRAW_REFUSED = 11  # draw: already drawn for the cycle (use --redraw --why), or no published list
     DRAW_MISMATCH = 12  # draw verify: the winners do not follow from the list and seed
+    SERVE_FAILED = 13  # review: the address cannot be listened on (port in use, no permission)
 
 
 class MeterVerifyError(Exception):

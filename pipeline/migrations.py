@@ -118,6 +118,84 @@ CREATE TABLE draws (
 );
 CREATE INDEX draws_cycle ON draws (cycle);
 """),
+    ("0003_reviewer_workbench", """
+CREATE TABLE reviewers (
+    reviewer_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE web_sessions (
+    token_hash TEXT PRIMARY KEY,
+    reviewer_id INTEGER NOT NULL REFERENCES reviewers (reviewer_id),
+    csrf_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX web_sessions_reviewer ON web_sessions (reviewer_id);
+CREATE TABLE login_attempts (
+    attempt_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    remote TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    attempted_at TEXT NOT NULL
+);
+CREATE INDEX login_attempts_name ON login_attempts (name, attempted_at);
+CREATE INDEX login_attempts_remote ON login_attempts (remote, attempted_at);
+CREATE TABLE claims (
+    submission_id TEXT NOT NULL,
+    occurrence INTEGER NOT NULL,
+    reviewer TEXT NOT NULL,
+    claimed_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    assigned_by TEXT,
+    PRIMARY KEY (submission_id, occurrence)
+);
+CREATE INDEX claims_reviewer ON claims (reviewer, expires_at);
+CREATE TABLE review_events (
+    event_id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    submission_id TEXT,
+    occurrence INTEGER,
+    detail TEXT
+);
+CREATE INDEX review_events_submission ON review_events (submission_id, occurrence);
+CREATE TABLE review_queue (
+    submission_id TEXT NOT NULL,
+    occurrence INTEGER NOT NULL,
+    cycle TEXT NOT NULL,
+    submitted_utc TEXT NOT NULL,
+    ivrs TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    PRIMARY KEY (submission_id, occurrence)
+);
+CREATE INDEX review_queue_order ON review_queue (cycle, submitted_utc, submission_id, occurrence);
+CREATE INDEX review_queue_ivrs ON review_queue (ivrs, cycle, submitted_utc, submission_id, occurrence);
+CREATE TABLE review_queue_reasons (
+    reason TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
+    occurrence INTEGER NOT NULL,
+    cycle TEXT NOT NULL,
+    submitted_utc TEXT NOT NULL,
+    PRIMARY KEY (reason, submission_id, occurrence)
+);
+CREATE INDEX review_queue_reasons_order ON review_queue_reasons (cycle, reason, submitted_utc, submission_id, occurrence);
+CREATE INDEX review_queue_reasons_item ON review_queue_reasons (submission_id, occurrence);
+CREATE TABLE review_sync (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE INDEX results_decided_at ON results (decided_at);
+CREATE INDEX submissions_ivrs ON submissions (ivrs);
+CREATE INDEX reviews_reviewer ON reviews (reviewer, reviewed_at);
+CREATE INDEX reviews_reviewed_at ON reviews (reviewed_at)
+"""),
 ]
 
 

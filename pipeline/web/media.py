@@ -1,0 +1,120 @@
+"""Photos and crops, served only from the batch folders and the crop folders.
+
+A photo URL names a batch and a path inside that batch's folder (the folder of
+its submissions CSV); a crop URL names a path inside a crop folder (``crops/``
+beside the database, or ``--crops``). The server refuses, with a plain 404, a
+path that is absolute, holds ``..`` or an empty segment (``%2e%2e`` arrives
+decoded as ``..``), resolves (following symlinks) outside its root, is not a
+regular file or is not an image: nothing else in those folders (the CSVs with
+mobile numbers) is ever sent.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+               ".gif": "image/gif", ".bmp": "image/bmp"}
+
+
+def contained(root: Path, rel: str) -> Path | None:
+    """The image file ``rel`` names inside ``root``, or None for anything unsafe or absent."""
+    if not rel or "\\" in rel or "\x00" in rel or len(rel) > 1000:
+        return None
+    parts = rel.split("/")
+    if PurePosixPath(rel).is_absolute() or any(p in ("", ".", "..") for p in parts):
+        return None
+    try:
+        base = root.resolve(strict=True)
+        target = (base / Path(*parts)).resolve(strict=True)  # follows symlinks
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if base not in target.parents or not target.is_file() or target.suffix.lower() not in IMAGE_TYPES:
+        return None
+    return target
+
+
+def _relative(path: Path, root: Path) -> str | None:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+@dataclass
+class MediaRoots:
+    """Where photos and crops may come from: each batch's folder, and the crop folders."""
+
+    db_path: Path
+    crop_dirs: list[Path] = field(default_factory=list)
+    _batches: dict[int, Path] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.crop_dirs = [Path(d).resolve() for d in (self.crop_dirs or [self.db_path.parent / "crops"])]
+
+    def load_batches(self, conn: sqlite3.Connection) -> None:
+        """Find the folder of every batch (its submissions CSV's folder)."""
+        found: dict[int, Path] = {}
+        for batch_id, csv_path in conn.execute("SELECT batch_id, submissions_csv FROM batches"):
+            root = self._batch_root(conn, int(batch_id), Path(csv_path or ".").parent)
+            if root is not None:
+                found[int(batch_id)] = root
+        with self._lock:
+            self._batches = found
+
+    @staticmethod
+    def _batch_root(conn: sqlite3.Connection, batch_id: int, folder: Path) -> Path | None:
+        """The batch folder; a relative CSV path (relative to where verify ran) is found from a stored photo."""
+        if folder.is_absolute():
+            return folder.resolve()
+        row = conn.execute("SELECT photo, photo_path FROM submissions WHERE batch_id = ? AND photo_path <> ''"
+                           " AND photo NOT LIKE '%..%' LIMIT 1", (batch_id,)).fetchone()
+        if row:
+            rel, full = PurePosixPath(row[0]).parts, Path(row[1]).parts
+            if rel and full[-len(rel):] == rel:
+                return Path(*full[:-len(rel)]).resolve()
+        return folder.resolve() if folder.is_dir() else None
+
+    def batch_root(self, conn: sqlite3.Connection, batch_id: int) -> Path | None:
+        if batch_id not in self._batches:
+            self.load_batches(conn)  # a batch verified since the app started
+        return self._batches.get(batch_id)
+
+    def photo_ref(self, conn: sqlite3.Connection, batch_id: int | None, photo: str,
+                  photo_path: str) -> tuple[int, str] | None:
+        """(batch id, path inside its folder) of a submission's photo, for its URL; None when unknown."""
+        if batch_id is None:
+            return None
+        root = self.batch_root(conn, batch_id)
+        if root is None:
+            return None
+        if photo_path:
+            rel = _relative(Path(photo_path), root)
+            if rel:
+                return batch_id, rel
+        return (batch_id, PurePosixPath(photo).as_posix()) if photo and not Path(photo).is_absolute() else None
+
+    def crop_ref(self, crop: str) -> str | None:
+        """The path of a crop inside the first crop folder holding it, for its URL; None when unknown."""
+        if not crop:
+            return None
+        path = Path(crop)
+        for root in self.crop_dirs:
+            if path.is_absolute():
+                rel = _relative(path, root)
+            else:
+                rel = _relative((Path.cwd() / path).resolve(), root) or path.name
+            if rel and contained(root, rel):
+                return rel
+        return None
+
+    def crop_file(self, rel: str) -> Path | None:
+        for root in self.crop_dirs:
+            found = contained(root, rel)
+            if found:
+                return found
+        return None

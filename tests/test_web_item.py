@@ -1,0 +1,273 @@
+"""Reviewer workbench: the item page, decisions into billing and the draw, claims, escaping, file serving."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from web_data import (
+    BATCH,
+    CYCLE,
+    HOSTILE_ID,
+    SCRIPT,
+    add_account,
+    add_hostile,
+    build,
+    csrf_of,
+    fresh_copy,
+    sign_in,
+)
+
+from pipeline.billing import export_billing
+from pipeline.draw import export_eligibility
+from pipeline.reviews import history
+from pipeline.web import create_app
+from pipeline.web.item import align
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("web-item")
+    db = build(d / "m.db", d / "crops")
+    add_hostile(db)
+    add_account(db, "asha")
+    add_account(db, "ravi")
+    add_account(db, "meena", "supervisor")
+    return db
+
+
+@pytest.fixture()
+def db(base, tmp_path) -> Path:
+    return fresh_copy(base, tmp_path / "m.db")
+
+
+@pytest.fixture()
+def app(db, base):
+    return create_app(db, crop_dirs=[base.parent / "crops"])
+
+
+def client(app, name: str):  # noqa: ANN201
+    c = app.test_client()
+    assert sign_in(c, name).status_code == 303
+    return c
+
+
+def decide(c, sid: str, action: str, **fields: str):  # noqa: ANN001, ANN201
+    page = c.get(f"/item/{sid}")
+    return c.post("/decide", data={"submission_id": sid, "action": action, "csrf": csrf_of(page.text),
+                                   "cycle": CYCLE, **fields})
+
+
+def read_csv(path: Path) -> dict[str, dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return {r["submission_id"]: r for r in csv.DictReader(f)}
+
+
+def test_align_marks_the_differing_digits():
+    cols = align("4938.4", "4438", [0.99, 0.6, 0.99, 0.99, 0.95])
+    assert [(c.photo, c.typed, c.state) for c in cols] == [
+        ("4", "4", "same"), ("9", "4", "diff"), ("3", "3", "same"), ("8", "8", "same"), (".", "", "point"),
+        ("4", "", "dim")]
+    assert cols[1].level == "mid" and cols[4].confidence is None
+    missing = align("41820.5", "1820", [1.0] * 6)
+    assert [c.state for c in missing][:2] == ["missing", "same"]
+    swapped = align("00621.4", "261", [1.0] * 6)
+    assert [(c.photo, c.typed, c.state) for c in swapped][:5] == [
+        ("0", "", "lead"), ("0", "", "lead"), ("6", "2", "diff"), ("2", "6", "diff"), ("1", "1", "same")]
+
+
+def test_item_page_shows_the_reading_the_difference_and_masks_contacts(app):
+    c = client(app, "asha")
+    r = c.get("/item/S000008")
+    assert r.status_code == 200
+    html = r.text
+    assert "One digit off" in html and "The photo reading differs from the typed one in one digit." in html
+    assert 'class="d diff typed"' in html and "Confirm 4438" in html and 'value="4938.4"' in html
+    assert "Previous reading" in html and "implausible" in html  # 4438 is below last month's 4835
+    mobile = sqlite3.connect(app.config["MV_SETTINGS"].db_path).execute(
+        "SELECT mobile, email FROM submissions WHERE submission_id = 'S000008'").fetchone()
+    assert mobile[0] not in html and mobile[1] not in html
+    assert "*" * (len(mobile[0]) - 4) + mobile[0][-4:] in html
+    assert '/media/photo/1/photos/S000008.jpg' in html and "/media/crop/S000008_0.png" in html
+    assert c.get("/media/photo/1/photos/S000008.jpg").headers["Content-Type"] == "image/jpeg"
+    assert c.get("/media/crop/S000008_0.png").status_code == 200
+
+
+def test_typed_html_is_shown_as_text(app):
+    c = client(app, "asha")
+    for url in (f"/item/{HOSTILE_ID}", f"/queue?cycle={CYCLE}"):
+        html = c.get(url).text
+        assert SCRIPT not in html
+        assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+
+
+def test_correct_flows_into_billing_not_the_draw_and_confirm_into_both(app, db, tmp_path):
+    c = client(app, "asha")
+    r = decide(c, "S000008", "correct", reading="4938")
+    assert r.status_code == 303 and r.headers["Location"].startswith("/item/S000009?")  # the next item at once
+    assert "done=S000008" in r.headers["Location"]
+    r = decide(c, "S000034", "confirm")
+    assert r.status_code == 303
+    conn = sqlite3.connect(db, isolation_level=None)
+    [h] = history(conn, "S000008")
+    assert (h.action.value, h.reading_before, h.reading_after, h.reviewer) == ("correct", "4438", "4938", "asha")
+    export_billing(conn, CYCLE, tmp_path / "billing.csv")
+    billed = read_csv(tmp_path / "billing.csv")
+    assert billed["S000008"]["current_reading"] == "4938" and billed["S000008"]["verified_by"] == "asha"
+    assert billed["S000034"]["current_reading"] == "25454"
+    export_eligibility(conn, CYCLE, tmp_path / "eligible.csv")
+    eligible = read_csv(tmp_path / "eligible.csv")
+    assert "S000008" not in eligible and "S000034" in eligible
+    queue = c.get(f"/queue?cycle={CYCLE}").text
+    assert "S000008" not in queue.split("<table")[1] and "S000009" in queue
+
+
+def test_reject_records_the_code_and_a_missing_reason_is_refused(app, db):
+    c = client(app, "asha")
+    r = decide(c, "S000012", "reject", reject_code="")
+    assert r.status_code == 400 and "Choose a reason" in r.text
+    assert decide(c, "S000012", "reject", reject_code="BLURRED").status_code == 303
+    assert decide(c, "S000013", "reject", reject_code="OTHER", note="photo of a neighbour's meter").status_code == 303
+    conn = sqlite3.connect(db)
+    assert history(conn, "S000012")[-1].reason == "BLURRED"
+    assert history(conn, "S000013")[-1].reason == "photo of a neighbour's meter"
+
+
+def test_a_bad_correction_is_refused_with_the_value_kept(app):
+    c = client(app, "asha")
+    r = decide(c, "S000008", "correct", reading="49a8")
+    assert r.status_code == 400 and 'value="49a8"' in r.text
+
+
+def test_two_reviewers_never_decide_the_same_item(app, db):
+    asha, ravi = client(app, "asha"), client(app, "ravi")
+    assert "Yours until" in asha.get("/item/S000010").text
+    page = ravi.get("/item/S000010")
+    assert "Claimed by asha" in page.text and 'value="confirm"' not in page.text
+    r = ravi.post("/decide", data={"submission_id": "S000010", "action": "confirm", "csrf": csrf_of(page.text)})
+    assert r.status_code == 409 and "asha is working on this item" in r.text
+    assert history(sqlite3.connect(db), "S000010") == []
+    # the claim expires: ravi may take the item over
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE claims SET expires_at = '2000-01-01T00:00:00+00:00'")
+    conn.commit()
+    assert "Yours until" in ravi.get("/item/S000010").text
+    # and a released item is free again
+    page = ravi.get("/item/S000010")
+    assert ravi.post("/release", data={"submission_id": "S000010", "csrf": csrf_of(page.text)}).status_code == 303
+    assert "Yours until" in asha.get("/item/S000010").text
+
+
+def test_opening_another_item_releases_the_previous_one(app, db):
+    asha = client(app, "asha")
+    asha.get("/item/S000010")
+    asha.get("/item/S000011")
+    held = sqlite3.connect(db).execute("SELECT submission_id FROM claims WHERE reviewer = 'asha'").fetchall()
+    assert held == [("S000011",)]
+
+
+def test_next_skips_items_claimed_by_others(app):
+    asha, ravi = client(app, "asha"), client(app, "ravi")
+    asha.get("/item/S000008")
+    r = ravi.get(f"/next?cycle={CYCLE}")
+    assert r.status_code == 303 and r.headers["Location"].startswith("/item/S000009")
+
+
+def test_supervisor_reassigns_and_reviewers_cannot(app, db):
+    asha, meena, ravi = client(app, "asha"), client(app, "meena"), client(app, "ravi")
+    asha.get("/item/S000014")
+    page = ravi.get("/item/S000014")
+    assert ravi.post("/reassign", data={"submission_id": "S000014", "to": "ravi",
+                                        "csrf": csrf_of(page.text)}).status_code == 403
+    page = meena.get("/item/S000014")
+    r = meena.post("/reassign", data={"submission_id": "S000014", "to": "ravi", "csrf": csrf_of(page.text)})
+    assert r.status_code == 303
+    assert decide(ravi, "S000014", "confirm").status_code == 303
+    audit = meena.get("/audit?sid=S000014").text
+    assert "reassigned" in audit and "to ravi (was asha)" in audit and "confirmed" in audit
+
+
+def test_items_that_are_not_flagged_cannot_be_decided(app, db):
+    c = client(app, "asha")
+    page = c.get("/item/S000002")
+    assert page.status_code == 200 and "not flagged" in page.text and 'value="confirm"' not in page.text
+    r = c.post("/decide", data={"submission_id": "S000002", "action": "confirm", "csrf": csrf_of(page.text)})
+    assert r.status_code == 409 and "not flagged" in r.text
+    r = c.post("/decide", data={"submission_id": "NOPE", "action": "confirm", "csrf": csrf_of(page.text)})
+    assert r.status_code == 404
+    assert c.get("/item/NOPE").status_code == 404
+
+
+def test_a_decision_can_be_changed_and_the_old_one_stays(app, db):
+    c = client(app, "asha")
+    decide(c, "S000011", "confirm")
+    decide(c, "S000011", "correct", reading="408")
+    actions = [(h.action.value, h.reading_after) for h in history(sqlite3.connect(db), "S000011")]
+    assert actions == [("confirm", "4408"), ("correct", "408")]
+
+
+@pytest.fixture()
+def outside(base, tmp_path) -> Path:
+    """A symlink inside the crop folder pointing at an image outside it."""
+    secret = tmp_path / "secret.png"
+    secret.write_bytes((base.parent / "crops" / "S000008_0.png").read_bytes())
+    link = base.parent / "crops" / "escape.png"
+    if not link.is_symlink():
+        os.symlink(secret, link)
+    yield link
+    link.unlink()
+
+
+@pytest.mark.parametrize("url", [
+    "/media/photo/1/../submissions.csv",
+    "/media/photo/1/photos/../../batch/submissions.csv",
+    "/media/photo/1/%2e%2e/%2e%2e/pipeline/cli.py",
+    "/media/photo/1/%2e%2e%2fbatch%2fphotos%2fS000008.jpg",
+    "/media/photo/1//etc/passwd",
+    "/media/photo/1/%2Fetc%2Fpasswd",
+    f"/media/photo/1/{BATCH}/photos/S000008.jpg",
+    "/media/photo/1/submissions.csv",  # inside, but not an image: the CSV holds mobile numbers
+    "/media/photo/99/photos/S000008.jpg",
+    "/media/crop/..%2F..%2Fm.db",
+    "/media/crop/%2e%2e/m.db",
+    "/media/crop/escape.png",
+    "/media/crop/missing.png",
+])
+def test_files_outside_the_batch_and_crop_folders_answer_404(app, outside, url):
+    c = client(app, "asha")
+    assert c.get("/media/photo/1/photos/S000008.jpg").status_code == 200
+    assert c.get(url).status_code == 404
+
+
+def test_reviewers_working_at_once_never_decide_an_item_twice(app, db, base):
+    import re
+    import threading
+
+    errors: list[object] = []
+
+    def work(name: str) -> None:
+        c = client(app, name)
+        location = c.get(f"/next?cycle={CYCLE}").headers["Location"]
+        for _ in range(3):
+            page = c.get(location)
+            sid = re.search(r'name="submission_id" value="([^"]+)"', page.text).group(1)
+            r = c.post("/decide", data={"submission_id": sid, "action": "confirm", "cycle": CYCLE,
+                                        "csrf": csrf_of(page.text)})
+            if r.status_code != 303:
+                errors.append((name, r.status_code))
+                return
+            location = r.headers["Location"]
+            if "/item/" not in location:
+                return
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in ("asha", "ravi", "meena")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    rows = sqlite3.connect(db).execute("SELECT submission_id, COUNT(*) FROM reviews GROUP BY submission_id").fetchall()
+    assert len(rows) == 9 and all(n == 1 for _, n in rows)
