@@ -177,6 +177,10 @@ def main() -> None:
     ap.add_argument("--skip-realdata", action="store_true")
     args = ap.parse_args()
     batch = args.out or Path(tempfile.mkdtemp(prefix="mv-bench-"))
+    if args.out and batch.exists():
+        import shutil
+
+        shutil.rmtree(batch)  # a stale database would make every row "already verified"
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "samples.synth", "--out", str(batch), "--n", str(args.n),
                     "--seed", str(args.seed), "--mix", "benchmark"], check=True, cwd=ROOT)
