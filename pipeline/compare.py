@@ -109,3 +109,35 @@ def compare(ocr_text: str, typed_text: str, previous_text: str = "") -> tuple[bo
     if readings_match(ocr, typed):
         return True, None
     return False, classify_mismatch(ocr, typed, parse_number(previous_text))
+
+
+def typed_posterior(reading: str, alternatives: list[dict[str, float]], typed_text: str,
+                    floor: float = 0.005) -> float | None:
+    """Probability that the display shows what the consumer typed, from per-digit alternatives.
+
+    The typed reading is a hypothesis: its digits are aligned with the display's
+    at the decimal point; display digits left of what was typed must be (blanked)
+    zeros; decimals the consumer did not type are free (billing uses the integer
+    kWh). Returns the product of each aligned digit's probability, or None when
+    the reading or the typed text cannot be aligned.
+    """
+    typed = parse_number(typed_text)
+    if typed is None or not reading:
+        return None
+    int_part, _, dec_part = reading.partition(".")
+    if len(int_part) + len(dec_part) != len(alternatives) or not (int_part + dec_part).isdigit():
+        return None
+    int_alts, dec_alts = alternatives[:len(int_part)], alternatives[len(int_part):]
+    want_int = typed.integer if typed.integer != "0" else ""
+    if len(want_int) > len(int_alts):
+        return 0.0  # more integer digits typed than the display has
+    want_int = want_int.rjust(len(int_alts), "0")
+    want_dec = (typed.decimals or "")
+    if len(want_dec) > len(dec_alts) and want_dec[len(dec_alts):].strip("0"):
+        return 0.0  # decimals typed that the display does not show
+    p = 1.0
+    for alt, digit in zip(int_alts, want_int, strict=True):
+        p *= max(alt.get(digit, 0.0), floor)
+    for alt, digit in zip(dec_alts, want_dec, strict=False):
+        p *= max(alt.get(digit, 0.0), floor)
+    return p

@@ -60,6 +60,7 @@ class PhotoResult:
     reading: str = ""  # digits with '.' where the display has a decimal point
     confidence: float = 0.0
     digit_confidences: list[float] = field(default_factory=list)
+    digit_alternatives: list[dict[str, float]] = field(default_factory=list)  # per digit: label -> prob
     register: str = ""  # legend found: "kWh" or what else the display shows
     phash: str = ""  # 16 hex digits, whole photo
     crop_phash: str = ""  # 16 hex digits, rectified display

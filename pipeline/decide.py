@@ -6,10 +6,11 @@ against the database), so the rule is testable on its own and portable.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from pipeline.compare import compare, parse_number
+from pipeline.compare import compare, parse_number, typed_posterior
 from pipeline.context import Consumer, PhotoResult, Submission
 from pipeline.ingest import IST, parse_timestamp
 from pipeline.rules import UNCLEAR_REASONS, Reason, Status, Thresholds, status_for
@@ -67,6 +68,24 @@ def _consumption_reasons(typed: float, ndigits: int, sub_ts: datetime | None, co
     return [], units
 
 
+def verification_confidence(photo: PhotoResult, typed_text: str) -> float:
+    """Confidence that the display shows the typed reading (the hypothesis the consumer gave us).
+
+    The reader's confidence is made of per-digit probabilities and factors for the
+    row as a whole (blank cells, a second opinion, a clipped row). Here the
+    per-digit part is replaced by the typed hypothesis' own probability, so a
+    digit the consumer did not type (an untyped decimal on a rolling drum) does
+    not count, and a typed digit the reader doubted counts in full.
+    """
+    from pipeline.read import MIN_CELL_PROB
+
+    posterior = typed_posterior(photo.reading, photo.digit_alternatives, typed_text)
+    if posterior is None or len(photo.digit_confidences) != len(photo.digit_alternatives):
+        return photo.confidence
+    tops = math.prod(max(c, MIN_CELL_PROB) for c in photo.digit_confidences)
+    return float(min(1.0, photo.confidence * posterior / tops)) if tops > 0 else 0.0
+
+
 def decide(sub: Submission, consumer: Consumer | None, photo: PhotoResult | None,
            reused: bool, th: Thresholds) -> Decision:
     """Apply the rules of docs/reasons.md to one submission."""
@@ -85,7 +104,7 @@ def decide(sub: Submission, consumer: Consumer | None, photo: PhotoResult | None
     clear = photo is not None and photo.clear and not any(r in UNCLEAR_REASONS for r in reasons)
     units = None
     if photo is not None and clear and typed is not None:
-        if not photo.reading or photo.confidence < th.auto_accept_confidence:
+        if not photo.reading or verification_confidence(photo, sub.typed_reading) < th.auto_accept_confidence:
             reasons.append(Reason.LOW_CONFIDENCE)
         if photo.reading:
             match, why = compare(photo.reading, sub.typed_reading, consumer.previous_reading if consumer else "")

@@ -83,6 +83,7 @@ def _process(data: bytes, ctx: PhotoContext, name: str) -> PhotoResult:
     result.reading = reading.text
     result.confidence = reading.confidence
     result.digit_confidences = reading.digit_confidences
+    result.digit_alternatives = reading.digit_alternatives
     result.register = reading.register
     result.kind = reading.kind or display.kind
     if reading.register and reading.register != "kWh":

@@ -164,6 +164,7 @@ class Store:
         p = photo or PhotoResult()
         b = bands(p.phash) if p.phash else (None, None, None, None)
         detail = {"metrics": p.metrics, "timings": p.timings, "error": p.error,
+                  "digit_alternatives": p.digit_alternatives,
                   "width": p.width, "height": p.height}
         self.conn.execute(
             "INSERT INTO results (submission_id, occurrence, status, clear, ocr_reading, confidence, reasons,"

@@ -36,3 +36,17 @@ def test_not_a_number(text):
 
 def test_devanagari_digits_are_numbers():
     assert parse_number("१२३४५") == parse_number("12345")
+
+
+def test_typed_posterior_uses_only_typed_positions():
+    from pipeline.compare import typed_posterior
+
+    alts = [{"0": 0.99}, {"1": 0.99}, {"2": 0.98}, {"3": 0.99}, {"4": 0.97}, {"5": 0.5, "6": 0.5}]
+    # the untyped tenths digit is uncertain (a drum mid-roll): it does not count
+    assert typed_posterior("01234.5", alts, "1234") == pytest.approx(0.99 * 0.99 * 0.98 * 0.99 * 0.97)
+    # typing the uncertain decimal makes it count
+    assert typed_posterior("01234.5", alts, "1234.6") == pytest.approx(0.99 * 0.99 * 0.98 * 0.99 * 0.97 * 0.5)
+    # a wrong typed digit gets the floor probability
+    assert typed_posterior("01234.5", alts, "1284") < 0.01
+    assert typed_posterior("01234.5", alts, "9991234") == 0.0
+    assert typed_posterior("01234.5", alts, "12a") is None

@@ -89,3 +89,21 @@ def test_reasons_doc_is_current_and_complete():
 
     assert set(REASON_TEXT) == set(Reason)
     assert Path("docs/reasons.md").read_text(encoding="utf-8") == reasons_markdown()
+
+
+def test_untyped_uncertain_decimal_does_not_block_valid():
+    p = photo(reading="012345.6", confidence=0.99 ** 6 * 0.5)
+    p.digit_confidences = [0.99] * 6 + [0.5]
+    p.digit_alternatives = [{"0": 0.99}, {"1": 0.99}, {"2": 0.99}, {"3": 0.99}, {"4": 0.99}, {"5": 0.99},
+                            {"6": 0.5, "7": 0.5}]
+    assert decide(sub(typed_reading="12345"), CONSUMER, p, False, TH).status == Status.VALID
+    d = decide(sub(typed_reading="12345.6"), CONSUMER, p, False, TH)  # typed the doubtful digit
+    assert d.status == Status.FLAGGED and Reason.LOW_CONFIDENCE in d.reasons
+
+
+def test_doubted_typed_digit_is_low_confidence():
+    p = photo(reading="12345", confidence=0.99 ** 4 * 0.6)
+    p.digit_confidences = [0.99] * 4 + [0.6]
+    p.digit_alternatives = [{"1": 0.99}, {"2": 0.99}, {"3": 0.99}, {"4": 0.99}, {"5": 0.6, "6": 0.4}]
+    d = decide(sub(typed_reading="12345"), CONSUMER, p, False, TH)
+    assert d.status == Status.FLAGGED and d.reasons == [Reason.LOW_CONFIDENCE]
