@@ -155,7 +155,7 @@ class Thresholds:
     work_long_side: int = 1600  # photos are decoded/shrunk to about this long side
 
     # quality (see pipeline.quality for meaning and ranges)
-    min_sharpness: float = 0.14  # normalised gradient energy of the display digits
+    min_sharpness: float = 0.08  # display edge sharpness (quality.edge_sharpness): crisp 0.11-0.35, blurred < 0.06
     min_mean_brightness: float = 45.0  # 0-255, display region
     max_saturated_fraction: float = 0.35  # fraction of display pixels >= 250
     max_glare_on_digits: float = 0.08  # fraction of digit pixels washed out
