@@ -57,9 +57,8 @@ def readings_match(ocr: Number, typed: Number) -> bool:
         return False
     if typed.decimals is None:
         return True
-    shown = ocr.decimals or ""
-    width = max(len(shown), len(typed.decimals))
-    return shown.ljust(width, "0") == typed.decimals.ljust(width, "0")
+    shown = ocr.decimals or ""  # typed decimals must be the display's first ones (fewer is fine)
+    return shown.ljust(len(typed.decimals), "0")[:len(typed.decimals)] == typed.decimals
 
 
 def _one_substitution(a: str, b: str) -> bool:
@@ -86,9 +85,9 @@ def classify_mismatch(ocr: Number, typed: Number, previous: Number | None) -> Re
     if typed.digits == ocr.digits or (typed.decimals is None and typed.integer == ocr.digits):
         return Reason.MISMATCH_DECIMAL
     if ocr.integer == typed.integer:  # only the typed decimals disagree
-        return Reason.MISMATCH_ONE_DIGIT if _one_substitution(
-            (ocr.decimals or "").ljust(len(typed.decimals or ""), "0"), typed.decimals or ""
-        ) else Reason.MISMATCH_OTHER
+        typed_dec = typed.decimals or ""
+        shown = (ocr.decimals or "").ljust(len(typed_dec), "0")[:len(typed_dec)]
+        return Reason.MISMATCH_ONE_DIGIT if _one_substitution(shown, typed_dec) else Reason.MISMATCH_OTHER
     a, b = ocr.integer, typed.integer
     if _one_substitution(a, b):
         return Reason.MISMATCH_ONE_DIGIT

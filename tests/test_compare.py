@@ -7,7 +7,7 @@ from pipeline.rules import Reason
 
 
 @pytest.mark.parametrize("ocr,typed", [
-    ("012345.6", "12345"), ("012345.6", "012345"), ("012345.6", "12345.6"), ("012345.6", "12345.60"),
+    ("012345.6", "12345"), ("012345.6", "012345"), ("012345.6", "12345.6"), ("012345.6", "12345.60"), ("848253.37", "848253.3"),
     ("45872", "45872"), ("00100", "100"), ("1,23,456", "123456"),
 ])
 def test_matching_readings(ocr, typed):
@@ -23,6 +23,7 @@ def test_matching_readings(ocr, typed):
     ("12345.6", "1234.56", "", Reason.MISMATCH_DECIMAL),
     ("12345", "12100", "12100", Reason.MISMATCH_PREVIOUS_READING),
     ("12345.6", "12345.5", "", Reason.MISMATCH_ONE_DIGIT),
+    ("12345.67", "12345.7", "", Reason.MISMATCH_ONE_DIGIT),
     ("12345", "99999", "", Reason.MISMATCH_OTHER),
 ])
 def test_mismatch_is_named(ocr, typed, previous, reason):
