@@ -37,7 +37,8 @@ def _build_parser() -> argparse.ArgumentParser:
     v.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: number of cores, %(default)s)")
     v.add_argument("--crops", type=Path, help="folder for display crops (default: crops/ beside the db)")
-    v.add_argument("--no-tesseract", action="store_true", help="do not use Tesseract as a second opinion")
+    v.add_argument("--tesseract", action="store_true",
+                   help="also read the display legend with Tesseract (a second opinion; slower, see docs/benchmarks.md)")
 
     r = sub.add_parser("read", help="read one or more meter photos and print what was found")
     r.add_argument("photos", type=Path, nargs="+")
@@ -45,7 +46,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="what the images are: whole meter photos (default), display crops, or one digit each")
     r.add_argument("--json", action="store_true", help="one JSON object per photo")
     r.add_argument("--crops", type=Path, help="save the rectified display crops here")
-    r.add_argument("--no-tesseract", action="store_true")
+    r.add_argument("--tesseract", action="store_true", help="also read the legend with Tesseract")
     _add_cycle_commands(sub)
     return p
 
@@ -251,7 +252,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     try:
         summary = run_verify(args.submissions, args.consumers, args.db, args.results, workers=args.workers,
                              crop_dir=args.crops, progress=bar.update if bar else None,
-                             use_tesseract=not args.no_tesseract)
+                             use_tesseract=args.tesseract)
     finally:
         if bar is not None:
             bar.close()
@@ -266,10 +267,10 @@ def _cmd_read(args: argparse.Namespace) -> int:
     from pipeline.context import PhotoContext
     from pipeline.photo import process_digit, process_display, process_photo
 
-    if not args.no_tesseract:
+    if args.tesseract:
         tesseract.probe()
     recognize.verify_artifact()
-    ctx = PhotoContext(crop_dir=str(args.crops) if args.crops else None, use_tesseract=not args.no_tesseract)
+    ctx = PhotoContext(crop_dir=str(args.crops) if args.crops else None, use_tesseract=args.tesseract)
     for path in args.photos:
         try:
             data = path.read_bytes()

@@ -19,7 +19,7 @@ class PhotoContext:
     thresholds: Thresholds = DEFAULT_THRESHOLDS
     crop_dir: str | None = None  # where rectified display crops are written
     debug_dir: str | None = None  # optional overlays for humans
-    use_tesseract: bool = True
+    use_tesseract: bool = False  # Tesseract second opinion (legend/register); opt-in: measured slower, no gain
 
 
 @dataclass

@@ -150,7 +150,7 @@ def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext) -> Photo
 
 def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, results_csv: Path | None,
                workers: int | None = None, crop_dir: Path | None = None,
-               progress: Callable[[int], None] | None = None, use_tesseract: bool = True) -> BatchSummary:
+               progress: Callable[[int], None] | None = None, use_tesseract: bool = False) -> BatchSummary:
     """Verify every not-yet-verified row of a batch; write results for all rows."""
     if use_tesseract:
         tesseract.probe()

@@ -173,7 +173,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=424242)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, help="batch folder (default: a temporary one)")
-    ap.add_argument("--no-tesseract", action="store_true")
+    ap.add_argument("--tesseract", action="store_true", help="run verify with --tesseract")
     ap.add_argument("--skip-realdata", action="store_true")
     args = ap.parse_args()
     batch = args.out or Path(tempfile.mkdtemp(prefix="mv-bench-"))
@@ -185,7 +185,7 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "samples.synth", "--out", str(batch), "--n", str(args.n),
                     "--seed", str(args.seed), "--mix", "benchmark"], check=True, cwd=ROOT)
     gen_s = time.perf_counter() - t0
-    extra = ["--no-tesseract"] if args.no_tesseract else []
+    extra = ["--tesseract"] if args.tesseract else []
     seconds, tree_mb, proc_mb, stdout = run_verify(batch, args.workers, extra)
     s = score(batch)
     n_photos = sum(1 for p in (batch / "photos").iterdir() if p.is_file())

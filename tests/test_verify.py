@@ -133,7 +133,7 @@ def test_cli_refuses_csv_without_required_columns(tmp_path):
 def test_cli_without_tesseract_says_how_to_install(tmp_path):
     env = dict(os.environ, PATH=str(tmp_path))  # no tesseract on PATH
     proc = subprocess.run([*CLI, "verify", str(BATCH / "submissions.csv"), "--consumers",
-                           str(BATCH / "consumers.csv"), "--db", str(tmp_path / "m.db")],
+                           str(BATCH / "consumers.csv"), "--db", str(tmp_path / "m.db"), "--tesseract"],
                           capture_output=True, text=True, cwd=tmp_path, env=env)
     assert proc.returncode == 5 and "apt-get install" in proc.stderr
 
@@ -149,3 +149,14 @@ def test_cli_verify_prints_summary_and_read_json(tmp_path):
     proc = subprocess.run([*CLI, "read", "--json", str(batch / "photos" / "S000001.jpg")],
                           capture_output=True, text=True, cwd=tmp_path)
     assert proc.returncode == 0 and '"reading": "1179.7"' in proc.stdout
+
+
+@pytest.mark.slow
+def test_read_with_tesseract_second_opinion():
+    photo = BATCH / "photos" / "S000001.jpg"
+    plain = subprocess.run([*CLI, "read", "--json", str(photo)], capture_output=True, text=True)
+    with_t = subprocess.run([*CLI, "read", "--json", "--tesseract", str(photo)], capture_output=True, text=True)
+    assert plain.returncode == 0 and with_t.returncode == 0, with_t.stderr
+    import json
+    a, b = json.loads(plain.stdout), json.loads(with_t.stdout)
+    assert a["reading"] == b["reading"] == "1179.7" and b["register"] == "kWh"
