@@ -38,7 +38,8 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="worker processes (default: number of cores, %(default)s)")
     v.add_argument("--crops", type=Path, help="folder for display crops (default: crops/ beside the db)")
     v.add_argument("--tesseract", action="store_true",
-                   help="also read the display legend with Tesseract (a second opinion; slower, see docs/benchmarks.md)")
+                   help="read every display's legend with Tesseract, not only where the digits disagree "
+                        "with the typed reading (slower, see docs/benchmarks.md)")
 
     r = sub.add_parser("read", help="read one or more meter photos and print what was found")
     r.add_argument("photos", type=Path, nargs="+")
@@ -46,7 +47,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="what the images are: whole meter photos (default), display crops, or one digit each")
     r.add_argument("--json", action="store_true", help="one JSON object per photo")
     r.add_argument("--crops", type=Path, help="save the rectified display crops here")
-    r.add_argument("--tesseract", action="store_true", help="also read the legend with Tesseract")
+    r.add_argument("--tesseract", action="store_true", help="kept for compatibility: the legend is always read here")
     _add_cycle_commands(sub)
     return p
 
@@ -267,8 +268,8 @@ def _cmd_read(args: argparse.Namespace) -> int:
     from pipeline.context import PhotoContext
     from pipeline.photo import process_digit, process_display, process_photo
 
-    if args.tesseract:
-        tesseract.probe()
+    if args.kind != "digit":
+        tesseract.probe()  # the legend (kWh or another register) is read with Tesseract
     recognize.verify_artifact()
     ctx = PhotoContext(crop_dir=str(args.crops) if args.crops else None, use_tesseract=args.tesseract)
     for path in args.photos:

@@ -19,7 +19,9 @@ class PhotoContext:
     thresholds: Thresholds = DEFAULT_THRESHOLDS
     crop_dir: str | None = None  # where rectified display crops are written
     debug_dir: str | None = None  # optional overlays for humans
-    use_tesseract: bool = False  # Tesseract second opinion (legend/register); opt-in: measured slower, no gain
+    # Tesseract on every legend and as a second opinion on the digits; off by default: the
+    # legend is OCR'd only where the digits disagree with the typed reading (measured slower)
+    use_tesseract: bool = False
 
 
 @dataclass

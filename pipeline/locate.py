@@ -26,12 +26,13 @@ from pipeline.context import PhotoContext
 from pipeline.display import NORM_DIGIT_HEIGHT, Display
 
 SEARCH_LONG_SIDE = 800  # px: long side of the finest search level
+FINE_LONG_SIDE = 1600  # px: the second search when the first found nothing (small, far meters)
 # (pyramid level, min blob height, max blob height) in that level's pixels
 LEVELS = ((0, 7, 44), (1, 12, 44), (2, 12, 50))
 MIN_SCORE = 0.12  # below this no row looks like a display -> None
 # crop margins around the digit row, in digit heights: window, legend (right/below) and room
 # to see glare on a digit that was lost to it
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 2.0, 2.0, 0.6, 0.8
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 2.0, 2.0, 1.0, 1.2
 REFINE_H = 40  # px: digit height in the refinement strip
 TOP_K = 5  # search candidates refined and re-scored
 GLARE_LEVEL = 245  # grey level of washed-out (glare) pixels
@@ -163,10 +164,12 @@ def _pitch_cv(pos: np.ndarray, hm: float) -> tuple[float, int]:
     return float(np.std(d / m - p) / max(p, 1e-3)), int((m - 1).sum())
 
 
-def _score_row(b: np.ndarray, extra_cells: int = 0) -> tuple[float, float]:
+def _score_row(b: np.ndarray, extra_cells: int = 0, max_fill: float = 0.82) -> tuple[float, float]:
     """Shape score of a row (0..1, ignoring absolute size) and its angle.
 
     ``extra_cells``: cells known to be there but unseen (washed out by glare).
+    ``max_fill``: median ink share of the boxes above which they are bars or
+    blocks rather than digits (digits at low resolution look bolder).
     """
     b = b[np.argsort(b[:, 0] + b[:, 2] / 2)]
     x, y, w, h, fill = b.T[:5]
@@ -187,13 +190,14 @@ def _score_row(b: np.ndarray, extra_cells: int = 0) -> tuple[float, float]:
     cv_p, miss = (cv_c, miss_c) if cv_c <= cv_r else (cv_r, miss_r)
     aspect = float(np.median(w / h))
     cells = n + miss + extra_cells
-    n_term = {2: 0.3, 3: 0.45, 4: 0.8}.get(cells, 1.0 if cells <= 8 else (0.7 if cells <= 10 else 0.35))
+    # a register has 4-8 cells; 10+ digits in a row are a serial or consumer number
+    n_term = {2: 0.3, 3: 0.45, 4: 0.8}.get(cells, 1.0 if cells <= 8 else (0.7 if cells <= 10 else 0.25))
     s = n_term * 0.85**miss
     s *= float(np.exp(-((cv_h / 0.10) ** 2)))
     s *= float(np.exp(-((cv_p / 0.15) ** 2)))
     s *= float(np.exp(-((resid / 0.10) ** 2)))
     s *= 1.0 if 0.25 <= aspect <= 0.95 else 0.5
-    s *= 1.0 if np.median(fill) < 0.82 else 0.3  # solid bars and blocks are not digits
+    s *= 1.0 if np.median(fill) < max_fill else 0.3  # solid bars and blocks are not digits
     return s, angle
 
 
@@ -221,6 +225,27 @@ def _clutter(boxes: np.ndarray, row: np.ndarray, angle: float) -> float:
     return float(np.sum(np.maximum(1.0, boxes[mask, 2] / (0.6 * hm))))
 
 
+def _prune(boxes: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Drop blobs of a chained row that are too tall for it or off its line.
+
+    Chaining happily picks up an index digit, a legend letter or a ghost cell at
+    either end; one such blob would spoil the row's height and angle.
+    """
+    for _ in range(2):
+        if len(idx) < 3:
+            return idx
+        b = boxes[idx]
+        hm = float(np.median(b[:, 3]))
+        cx, cy = b[:, 0] + b[:, 2] / 2, b[:, 1] + b[:, 3] / 2
+        slope, icpt = np.polyfit(cx, cy, 1)
+        res = np.abs(cy - (slope * cx + icpt))
+        keep = (b[:, 3] <= 1.25 * hm) & (b[:, 3] >= 0.6 * hm) & (res <= max(0.2 * hm, np.median(res) * 3))
+        if keep.all():
+            return idx
+        idx = idx[keep]
+    return idx
+
+
 def _pair_ok(b: np.ndarray) -> bool:
     """Two blobs may be a short display (e.g. '58' with blank leading cells) only if
     both look like digits of one font: same height, digit-like aspect and ink share."""
@@ -231,9 +256,9 @@ def _pair_ok(b: np.ndarray) -> bool:
     )
 
 
-def _find_rows(gray: np.ndarray) -> list[Row]:
+def _find_rows(gray: np.ndarray, long_side: int = SEARCH_LONG_SIDE) -> list[Row]:
     """All candidate digit rows of the photo, best first (work coordinates)."""
-    s0 = min(1.0, SEARCH_LONG_SIDE / max(gray.shape))
+    s0 = min(1.0, long_side / max(gray.shape))
     pyr = [cv2.resize(gray, None, fx=s0, fy=s0, interpolation=cv2.INTER_AREA) if s0 < 1 else gray]
     for _ in range(2):
         pyr.append(cv2.pyrDown(pyr[-1]))
@@ -247,7 +272,8 @@ def _find_rows(gray: np.ndarray) -> list[Row]:
                 allb, digit = _blobs(m, hmin, hmax)
                 blobs = allb[digit]
                 for idx in _group(blobs):
-                    if len(idx) == 2 and not _pair_ok(blobs[idx]):
+                    idx = _prune(blobs, idx)
+                    if len(idx) < 2 or (len(idx) == 2 and not _pair_ok(blobs[idx])):
                         continue
                     s, angle = _score_row(blobs[idx])
                     if s <= 0.02:
@@ -389,7 +415,8 @@ def _refine(gray: np.ndarray, row: Row) -> Refined | None:
     s16 = strip.astype(np.int16)
     ink = ((s16 < mean - 6) if row.dark else (s16 > mean + 6)).astype(np.uint8)
     ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
-    depth = (mean - s16) if row.dark else (s16 - mean)
+    ink &= _inside_pixels(M, gray.shape, W, H)  # no ink from the replicated border: a digit cut
+    depth = (mean - s16) if row.dark else (s16 - mean)  # by the photo's edge stays a narrow blob
     all_comps = _strip_components(ink, depth.astype(np.float64), H / 2)
     if len(all_comps) < 2:
         return None
@@ -428,7 +455,7 @@ def _refine(gray: np.ndarray, row: Row) -> Refined | None:
         quad = pts @ Minv[:, :2].T + Minv[:, 2]
     side = _side_text(all_comps, comps)
     inside = _inside_columns(M, gray.shape, W, H)
-    cut = _cut_off(strip, inside, gx0, gx1, contrast, all_comps)
+    cut = _cut_off(strip, inside, gx0, gx1, contrast, all_comps, pitch_s)
     return Refined(quad.astype(np.float32), height, comps, contrast, pitch_s / k, glare_cells, cut, side)
 
 
@@ -443,7 +470,7 @@ def _glare_extend(strip: np.ndarray, x0: float, x1: float, pitch: float) -> tupl
     washed = (band >= GLARE_LEVEL).mean(axis=0) >= 0.6
     if not washed.any():
         return x0, x1, 0.0
-    gap, reach = int(0.6 * REFINE_H), int(3 * pitch)
+    gap, reach = int(max(0.6 * REFINE_H, 1.5 * pitch)), int(3 * pitch)  # may skip one faint digit
     i0, i1 = int(x0), int(x1)
 
     def walk(start: int, step: int) -> int:
@@ -463,6 +490,15 @@ def _glare_extend(strip: np.ndarray, x0: float, x1: float, pitch: float) -> tupl
     return float(min(n0, x0)), float(max(n1, x1)), cells if cells >= 0.5 else 0.0
 
 
+def _inside_pixels(M: np.ndarray, shape: tuple[int, ...], W: int, H: int) -> np.ndarray:
+    """uint8 mask of the strip pixels that come from inside the photo."""
+    Minv = cv2.invertAffineTransform(M)
+    xs, ys = np.arange(W, dtype=np.float32), np.arange(H, dtype=np.float32)[:, None]
+    px = Minv[0, 0] * xs + Minv[0, 1] * ys + Minv[0, 2]
+    py = Minv[1, 0] * xs + Minv[1, 1] * ys + Minv[1, 2]
+    return ((px >= 0) & (px <= shape[1] - 1) & (py >= 0) & (py <= shape[0] - 1)).astype(np.uint8)
+
+
 def _inside_columns(M: np.ndarray, shape: tuple[int, ...], W: int, H: int) -> np.ndarray:
     """Per strip column: does the digit band's centre line lie inside the photo?"""
     Minv = cv2.invertAffineTransform(M)
@@ -476,28 +512,29 @@ def _inside_columns(M: np.ndarray, shape: tuple[int, ...], W: int, H: int) -> np
 
 
 def _cut_off(strip: np.ndarray, inside: np.ndarray, x0: float, x1: float, contrast: float,
-             comps: np.ndarray) -> bool:
+             comps: np.ndarray, pitch: float) -> bool:
     """Does the photo end before the display window does, on either side of the row?
 
     Walking out from each end of the row along the digit band, the window's own
     edge is a strong step across the whole band that is not the stroke of a
     digit-sized blob (a partly visible or ghost digit). Reaching the photo's
-    edge first (within a few digit heights) means part of the display may be cut off.
+    edge first (within a few cells) means part of the display may be cut off: digits, or
+    blank cells of an LCD whose reading then cannot be trusted to be complete.
     """
     c = strip.shape[0] // 2
     band = strip[c - int(0.35 * REFINE_H):c + int(0.35 * REFINE_H)].astype(np.int16)
     step = np.abs(band[:, 2:] - band[:, :-2])
-    strong = (step >= max(20.0, 0.25 * contrast)).mean(axis=0) >= 0.7
+    strong = (step >= max(15.0, 0.15 * contrast)).mean(axis=0) >= 0.7
     border = np.zeros(strip.shape[1], bool)
     border[1:-1] = strong
     for cx, _, cw, *_ in comps:  # strokes of digit-sized blobs are not the window's edge
         border[max(0, int(cx) - 2):int(cx + cw) + 3] = False
-    reach = int(3 * REFINE_H)
+    reach = int(max(3 * REFINE_H, 2 * pitch))
     for start, stop, stepd in ((int(x0), max(-1, int(x0) - reach), -1),
                                (int(x1), min(len(inside), int(x1) + reach), 1)):
         if not inside[min(max(start, 0), len(inside) - 1)]:
             return True
-        beyond = int(0.5 * REFINE_H)  # a window edge needs some photo beyond it
+        beyond = int(0.15 * REFINE_H)  # a window edge needs some photo beyond it
         for i in range(start + stepd * int(0.1 * REFINE_H), stop, stepd):
             if not inside[i]:
                 return True
@@ -508,21 +545,22 @@ def _cut_off(strip: np.ndarray, inside: np.ndarray, x0: float, x1: float, contra
 
 
 def _guess_kind(img: np.ndarray, quad: np.ndarray, dark: bool, height: float) -> str:
-    """'drum' for light digits with a red last drum or drum gaps; else 'lcd'."""
-    if dark:
-        return "lcd"
-    tr, br = quad[1], quad[2]
-    right = (tr + br) / 2
+    """'drum' when the last cell of the row, or the one after it, is a red (tenths) drum,
+    or for light digits on a black, unlit ground; else 'lcd'."""
+    right = (quad[1] + quad[2]) / 2
     d = quad[1] - quad[0]
     d = d / max(np.linalg.norm(d), 1e-6)
-    x0, y0 = (right - d * height * 0.6).astype(int)
-    r = max(3, int(height * 0.5))
-    patch = img[max(0, y0 - r):y0 + r, max(0, x0 - r):x0 + r]
-    if patch.size:
-        hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
-        red = ((hsv[..., 0] < 10) | (hsv[..., 0] > 170)) & (hsv[..., 1] > 90) & (hsv[..., 2] > 60)
-        if red.mean() > 0.15:
-            return "drum"
+    r = max(3, int(height * 0.45))
+    for off in (-0.6, 0.6):  # last cell in the row; a red drum the row stopped before
+        x0, y0 = (right + d * height * off).astype(int)
+        patch = img[max(0, y0 - r):max(0, y0 + r), max(0, x0 - r):max(0, x0 + r)]
+        if patch.size:
+            hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
+            red = ((hsv[..., 0] < 10) | (hsv[..., 0] > 170)) & (hsv[..., 1] > 90) & (hsv[..., 2] > 60)
+            if red.mean() > 0.25:
+                return "drum"
+    if dark:
+        return "lcd"
     return "lcd" if _backlit(img, quad) else "drum"
 
 
@@ -574,19 +612,11 @@ def locate(img: np.ndarray, ctx: PhotoContext | None = None) -> Display | None:
     """The photo's kWh display, rectified; None when nothing looks like one."""
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     bgr = img if img.ndim == 3 else cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    rows = _find_rows(gray)
-    cands: list[tuple[float, Row, Refined]] = []
-    for row in _dedupe(rows, TOP_K):
-        if row.score < MIN_SCORE * 0.5:
-            break
-        ref = _refine(gray, row)
-        if ref is None:
-            continue
-        shape, _ = _score_row(ref.comps, int(round(ref.glare_cells)))
-        score = shape * row.size * float(np.clip((ref.contrast - 8) / 22, 0, 1))
-        score *= float(np.exp(-ref.side_text / SIDE_TEXT_SCALE))
-        cands.append((score, row, ref))
-    best = _choose(cands)
+    best = _choose(_candidates(gray, _find_rows(gray)))
+    if best is None and max(gray.shape) > SEARCH_LONG_SIDE:
+        # a meter far from the camera: its digits are below the coarse search's smallest
+        # blob; search once more at full work resolution (only photos that found nothing pay)
+        best = _choose(_candidates(gray, _find_rows(gray, FINE_LONG_SIDE)))
     if best is None:
         return None
     best_score, row, ref = best
@@ -602,6 +632,22 @@ def locate(img: np.ndarray, ctx: PhotoContext | None = None) -> Display | None:
         touches_frame=ref.cut or _touches(quad, img.shape, height),
         n_digit_candidates=len(ref.comps),
     )
+
+
+def _candidates(gray: np.ndarray, rows: list[Row]) -> list[tuple[float, Row, Refined]]:
+    """The best search rows refined at work resolution and re-scored."""
+    cands: list[tuple[float, Row, Refined]] = []
+    for row in _dedupe(rows, TOP_K):
+        if row.score < MIN_SCORE * 0.5:
+            break
+        ref = _refine(gray, row)
+        if ref is None:
+            continue
+        shape, _ = _score_row(ref.comps, int(round(ref.glare_cells)))
+        score = shape * row.size * float(np.clip((ref.contrast - 8) / 22, 0, 1))
+        score *= float(np.exp(-ref.side_text / SIDE_TEXT_SCALE))
+        cands.append((score, row, ref))
+    return cands
 
 
 def _choose(cands: list[tuple[float, Row, Refined]]) -> tuple[float, Row, Refined] | None:

@@ -27,16 +27,20 @@ UNCLEAR_BEFORE_READ = {
 }
 
 
-def process_photo(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResult:
-    """Run every image stage on one photo; ``name`` only names the saved crop."""
+def process_photo(data: bytes, ctx: PhotoContext, name: str = "", typed: str | None = None) -> PhotoResult:
+    """Run every image stage on one photo; ``name`` only names the saved crop.
+
+    ``typed`` is the consumer's reading, when there is one: the legend is OCR'd only
+    when the digits disagree with it (see :func:`pipeline.read.read_display`).
+    """
     try:
-        return _process(data, ctx, name)
+        return _process(data, ctx, name, typed)
     except Exception as exc:  # noqa: BLE001 - one photo must never stop the batch
         return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value],
                            error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
 
 
-def _process(data: bytes, ctx: PhotoContext, name: str) -> PhotoResult:
+def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> PhotoResult:
     th = ctx.thresholds
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -55,6 +59,11 @@ def _process(data: bytes, ctx: PhotoContext, name: str) -> PhotoResult:
     timings["quality"] = time.perf_counter() - t
     result.metrics.update(metrics)
     if reasons:
+        if reasons == [Reason.BLURRED]:  # smeared, and no digit row anywhere: not a meter either
+            t = time.perf_counter()
+            if locate.locate(img, ctx) is None:
+                reasons.append(Reason.NOT_A_METER)
+            timings["locate"] = time.perf_counter() - t
         result.reasons = [r.value for r in reasons]
         return result
 
@@ -77,7 +86,7 @@ def _process(data: bytes, ctx: PhotoContext, name: str) -> PhotoResult:
         return result
 
     t = time.perf_counter()
-    reading = read.read_display(display, ctx)
+    reading = read.read_display(display, ctx, typed=typed)
     timings["read"] = time.perf_counter() - t
     result.clear = True
     result.reading = reading.text

@@ -195,14 +195,16 @@ def is_uniform(gray: np.ndarray, min_std: float = 4.0) -> bool:
 
 
 def check_photo(img: np.ndarray, th: Thresholds, *, min_photo_brightness: float = 18.0,
-                max_photo_saturated: float = 0.4,
+                max_photo_saturated: float = 0.65, max_photo_brightness: float = 244.0,
                 min_photo_sharpness: float = 0.40) -> tuple[list[Reason], dict[str, float]]:
     """Whole-photo checks before locating: black, blown-out, blank or smeared photos.
 
     Lenient on purpose: a dark room with a lit LCD is fine; the display checks
     judge what matters. ``min_photo_brightness`` 10-40, ``max_photo_saturated``
-    0.5-0.95, ``min_photo_sharpness`` (:func:`block_edge_sharpness` on the photo
-    at half size) 0.25-0.5: a photo whose crispest edges are all smeared is
+    0.5-0.95, ``max_photo_brightness`` (mean grey level of a washed-out photo whose
+    whites are just below clipping; 240-250: clear photos of a white meter on a white
+    wall reach ~238), ``min_photo_sharpness`` (:func:`block_edge_sharpness` on the
+    photo at half size) 0.25-0.5: a photo whose crispest edges are all smeared is
     BLURRED even if the locator would still find some row of digits in it.
     """
     half = to_gray(np.asarray(img)[::2, ::2])
@@ -215,7 +217,7 @@ def check_photo(img: np.ndarray, th: Thresholds, *, min_photo_brightness: float 
     reasons: list[Reason] = []
     if m["photo_brightness"] < min_photo_brightness:
         reasons.append(Reason.TOO_DARK)
-    if m["photo_saturated"] > max_photo_saturated:
+    if m["photo_saturated"] > max_photo_saturated or m["photo_brightness"] > max_photo_brightness:
         reasons.append(Reason.OVEREXPOSED)
     if not reasons and is_uniform(small):
         reasons.append(Reason.NOT_A_METER)
@@ -226,14 +228,14 @@ def check_photo(img: np.ndarray, th: Thresholds, *, min_photo_brightness: float 
     return reasons, m
 
 
-def _regions(display: Display, side: float) -> tuple[np.ndarray, np.ndarray]:
-    """Greyscale digit row of the crop (padded by a tenth of a digit) and the band
-    along it extended by ``side`` digit heights to the left and right."""
+def _regions(display: Display, side: float, vert: float = 0.25) -> tuple[np.ndarray, np.ndarray]:
+    """Greyscale digit row of the crop (padded by a tenth of a digit) and the area
+    around it, ``side`` digit heights to the left and right and ``vert`` above and below."""
     g = to_gray(display.crop)
     x, y, w, h = display.digits_box
     p = max(1, h // 10)
     digits = g[max(0, y - p):y + h + p, max(0, x - p):x + w + p]
-    s, v = int(side * h), h // 4
+    s, v = int(side * h), int(vert * h)
     band = g[max(0, y - v):y + h + v, max(0, x - s):x + w + s]
     return digits, band
 
@@ -249,14 +251,16 @@ def _clean_share(digits: np.ndarray, h: float, level: float = 250.0) -> float:
 
 
 def check_display(img: np.ndarray, display: Display, th: Thresholds, *,
-                  glare_level: float = 245.0, glare_side: float = 1.8, max_glare_cells: float = 0.5,
+                  glare_level: float = 250.0, glare_side: float = 1.8, max_glare_cells: float = 0.5,
                   min_display_contrast: float = 45.0) -> tuple[list[Reason], dict[str, float]]:
     """Display checks on the rectified crop (``img``, the work image, is not needed today).
 
     Glare is searched along the digit row and ``glare_side`` digit heights beyond
     both ends, because a washed-out digit is not found as a digit: the row then
     seems to end where the glare begins. Its measure is the washed-out area in
-    digit cells (0.6 x 1 digit height): 1.0 = one whole digit gone.
+    digit cells (0.6 x 1 digit height): 1.0 = one whole digit gone. Glare is
+    clipped highlight: ``glare_level`` 240-252 (a white face plate in good light
+    reaches ~245).
     ``max_glare_cells`` 0.15-1. ``min_display_contrast`` (2-98 % range of the
     digit row, 0-255; 20-80) catches fog, heavy blur and flat exposure.
     """

@@ -43,6 +43,7 @@ from pipeline.recognize import CLASSES, NONE_INDEX, cell_range, classify_cells
 DISAGREE_FACTOR = 0.5  # confidence multiplier when Tesseract reads other digits
 CUT_FACTOR = 0.2  # confidence multiplier when digit ink touches a crop edge (a digit may be cut off)
 MIN_CELL_PROB = 1e-4
+DOT_MAX_W = 0.16  # widest decimal point close to a smaller decimal digit, in digit heights
 
 
 @dataclass
@@ -184,6 +185,13 @@ def _blobs(row: Row, kind: str) -> tuple[list[list[float]], list[float]]:
                 continue
         groups.append(list(b[:4]))
         ids.append([int(b[4])])
+    # a thin line taller than a digit, or running out of the row image, is the display
+    # window's edge (often broken in pieces), never a '1'
+    Hm = row.mask.shape[0]
+    edge = [g[2] - g[0] <= 0.25 * Hb and (g[3] - g[1] >= 1.3 * Hb or (g[3] - g[1] >= 0.8 * Hb and (
+        g[1] <= 1 or g[3] >= Hm - 1))) for g in groups]
+    groups = [g for g, e in zip(groups, edge, strict=True) if not e]
+    ids = [i for i, e in zip(ids, edge, strict=True) if not e]
     if not groups:
         return [], []
     tallest = max(g[3] - g[1] for g in groups)
@@ -328,6 +336,13 @@ def _two_dots(strip: np.ndarray, top: float, bot: float) -> bool:
     return short and 0.15 * H <= (a0 + a1) / 2 <= 0.48 * H and 0.52 * H <= (b0 + b1) / 2 <= 0.88 * H
 
 
+def _lone_dot(base: np.ndarray, r0: int, r1: int, H: float) -> bool:
+    """A narrow baseline mark with a gap after it: a decimal point, not the end of the next
+    digit's bottom segment (which runs on to the right)."""
+    gap = max(2, int(round(0.05 * H)))
+    return r1 - r0 <= DOT_MAX_W * H and not base[r1:r1 + gap].any()
+
+
 def _marks(row: Row, cells: list[Cell]) -> Marks:
     """Decimal points and colons in the spacing between neighbouring cells.
 
@@ -350,11 +365,17 @@ def _marks(row: Row, cells: list[Cell]) -> Marks:
     centres = [(c.x0 + c.x1) / 2 for c in cells]
     # a decimal point sits in the spacing, nearer the digit it follows (about 0.45-0.55
     # of a pitch after that digit's centre); a segment end of the next digit lies further right
-    zones = [(ca + 0.36 * (cb - ca), cb - 0.42 * (cb - ca)) for ca, cb in zip(centres, centres[1:], strict=False)]
+    # Decimal digits are often printed smaller and closer, which moves the dot up to about
+    # 0.7 of the way: there only a narrow mark counts (a segment end is wider)
+    zones = [(ca + 0.36 * (cb - ca), cb - 0.42 * (cb - ca), cb - 0.28 * (cb - ca))
+             for ca, cb in zip(centres, centres[1:], strict=False)]
     for kind, flags in (("dot", base & ~above), ("colon", upper & lower & ~middle & ~rim & ~floor)):
         for r0, r1 in _runs(flags):  # runs over the whole row: a segment end is not cut short
-            x = (r0 + r1) / 2.0
-            if not (0.04 * H <= r1 - r0 <= 0.3 * H and any(a <= x <= b for a, b in zones)):
+            x, w = (r0 + r1) / 2.0, r1 - r0
+            if not 0.04 * H <= w <= 0.3 * H:
+                continue
+            if not any(a <= x <= b or (kind == "dot" and b < x <= c and _lone_dot(base, r0, r1, H))
+                       for a, b, c in zones):
                 continue
             if kind == "dot" and row.vert is not row.mask:  # drums: decimals are red drums
                 marks.dots.append((x, bot))
@@ -426,8 +447,14 @@ def tesseract_digits(row: Row, cells: list[Cell]) -> tuple[str, float]:
     return read_line(_binarised_row(row, cells))
 
 
-def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = False) -> Reading:
+def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = False,
+                 typed: str | None = None) -> Reading:
     """Read the digits, decimal point and register of a rectified display.
+
+    The legend (register) is read by Tesseract when ``ctx.use_tesseract``, when no
+    ``typed`` reading is given (``meter-verify read``), or when the digits read do
+    not agree with ``typed``: a honest, matching photo skips the OCR call (most of
+    the batch), and a photo of another screen (voltage, MD, date) is named as such.
 
     ``ctx.use_tesseract`` enables the legend OCR (register). ``second_opinion``
     also asks Tesseract for the digits and multiplies the confidence by
@@ -440,7 +467,7 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
     digits, dashes = _blobs(row, display.kind)
     reading = Reading(text="", confidence=0.0, kind=display.kind)
     if not digits:
-        reading.register = _register(display, row, [], None, None, ctx, reading.engines)
+        reading.register = _register(display, row, [], None, None, False, reading.engines)
         return reading
     H = row.height
     cells, pitch, _wd = _cells(row, digits, dashes, display.kind)
@@ -511,8 +538,9 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
         reading.engines["warning"] = "digit row cut by the crop edge"
     reading.confidence = float(np.clip(conf, 0.0, 1.0)) if reading.text else 0.0
     has_dash = any(cells[i].kind == "dash" for i in kept)
+    legend = ctx.use_tesseract or typed is None or _integer(reading.text) != _integer(typed)
     reading.register = _register(display, row, [cells[i] for i in kept], colon,
-                                 "date" if has_dash else None, ctx, reading.engines)
+                                 "date" if has_dash else None, legend, reading.engines)
     if ctx.debug_dir:
         save_debug(Path(ctx.debug_dir), display, row, cells, probs, reading)
     return reading
@@ -560,11 +588,12 @@ def _legend_image(display: Display, row: Row, cells: list[Cell]) -> np.ndarray |
     if area.size == 0:
         return None
     thr, _ = cv2.threshold(area, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    dark_ink = display.kind == "drum" or float((area > thr).mean()) > 0.5  # plates: dark print
+    # an LCD's legend is lit like its digits; a drum meter's is printed dark on the plate
+    dark_ink = row.dark_ink if display.kind == "lcd" else (display.kind == "drum" or float((area > thr).mean()) > 0.5)
     k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(0.3 * H), _odd(0.3 * H)))
     ink = cv2.morphologyEx(area, cv2.MORPH_BLACKHAT if dark_ink else cv2.MORPH_TOPHAT, k)
     t_otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    mask = ((ink > max(float(t_otsu), 0.4 * float(np.percentile(ink, 99.8)), 20.0)) * 255).astype(np.uint8)
+    mask = ((ink > max(min(float(t_otsu), 0.3 * float(np.percentile(ink, 99.8))), 15.0)) * 255).astype(np.uint8)
     # the digit row (and the drum window around it) is not legend
     mask[max(0, int(top - 0.05 * H) - y0):int(bot + 0.05 * H) - y0, :max(0, int(right) - x0)] = 0
     n, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -590,19 +619,23 @@ def _legend_image(display: Display, row: Row, cells: list[Cell]) -> np.ndarray |
     return cv2.resize(mask, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_LINEAR)
 
 
+def _integer(text: str) -> str:
+    """The integer digits of a reading or typed text, leading zeros dropped."""
+    return re.sub(r"\D", "", text.partition(".")[0]).lstrip("0")
+
+
 def _register(display: Display, row: Row, cells: list[Cell], colon: int | None,
-              hint: str | None, ctx: PhotoContext, engines: dict[str, str]) -> str:
+              hint: str | None, legend: bool, engines: dict[str, str]) -> str:
     """'kWh', another register's name, or '' when unsure (see :func:`parse_legend`).
 
     A colon between digits means a clock (time), dashes a date; otherwise the
-    legend is read by Tesseract when ``ctx.use_tesseract`` (raw text goes to
-    ``engines['legend']``).
+    legend is read by Tesseract when ``legend`` (raw text goes to ``engines['legend']``).
     """
     if colon is not None:
         return "time"
     if hint:
         return hint
-    if not (ctx.use_tesseract and cells):
+    if not (legend and cells):
         return ""
     from pipeline.tesseract import read_line
 

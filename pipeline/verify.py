@@ -87,7 +87,8 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
                 yield None
                 continue
             data = _read_bytes(sub)
-            yield data if isinstance(data, PhotoResult) else process_photo(data, ctx, _photo_name(key))
+            yield (data if isinstance(data, PhotoResult)
+                   else process_photo(data, ctx, _photo_name(key), sub.typed_reading))
         return
     window = workers * 3
     pending: deque[tuple[int, Future | PhotoResult | None]] = deque()
@@ -107,7 +108,7 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
                     continue
                 data = _read_bytes(sub)
                 pending.append((i, data if isinstance(data, PhotoResult)
-                                else pool.submit(process_photo, data, ctx, _photo_name(key))))
+                                else pool.submit(process_photo, data, ctx, _photo_name(key), sub.typed_reading)))
             if not pending:
                 break
             i, item = pending.popleft()
@@ -141,7 +142,7 @@ def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext) -> Photo
         return data
     with ProcessPoolExecutor(max_workers=1) as solo:
         try:
-            return solo.submit(process_photo, data, ctx, _photo_name(key)).result()
+            return solo.submit(process_photo, data, ctx, _photo_name(key), sub.typed_reading).result()
         except BrokenProcessPool:
             return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error="the worker process crashed")
         except Exception as exc:  # noqa: BLE001 - the worker raised despite process_photo's guard
@@ -152,8 +153,7 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
                workers: int | None = None, crop_dir: Path | None = None,
                progress: Callable[[int], None] | None = None, use_tesseract: bool = False) -> BatchSummary:
     """Verify every not-yet-verified row of a batch; write results for all rows."""
-    if use_tesseract:
-        tesseract.probe()
+    tesseract.probe()  # the legend of a display that disagrees with the typed reading is OCR'd
     recognize.verify_artifact()  # a missing or changed model is a start-up error, not 1,000 photo errors
     subs = ingest.read_submissions(submissions_csv)
     consumers: dict[str, Consumer] = ingest.read_consumers(consumers_csv)
