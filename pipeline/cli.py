@@ -47,7 +47,7 @@ def _build_parser() -> argparse.ArgumentParser:
                    help="what the images are: whole meter photos (default), display crops, or one digit each")
     r.add_argument("--json", action="store_true", help="one JSON object per photo")
     r.add_argument("--crops", type=Path, help="save the rectified display crops here")
-    r.add_argument("--tesseract", action="store_true", help="kept for compatibility: the legend is always read here")
+    r.add_argument("--tesseract", action="store_true", help="no effect: the legend is always read here")
     _add_cycle_commands(sub)
     return p
 
@@ -271,7 +271,8 @@ def _cmd_read(args: argparse.Namespace) -> int:
     if args.kind != "digit":
         tesseract.probe()  # the legend (kWh or another register) is read with Tesseract
     recognize.verify_artifact()
-    ctx = PhotoContext(crop_dir=str(args.crops) if args.crops else None, use_tesseract=args.tesseract)
+    # one photo for a person: always read the legend (the register shown)
+    ctx = PhotoContext(crop_dir=str(args.crops) if args.crops else None, use_tesseract=True)
     for path in args.photos:
         try:
             data = path.read_bytes()

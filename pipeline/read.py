@@ -133,7 +133,9 @@ def _row_image(display: Display) -> Row:
     crop = display.crop
     x, y, w, h = (int(round(v)) for v in display.digits_box)
     H = float(h) if h > 8 else float(NORM_DIGIT_HEIGHT)
-    mx, my = int(1.1 * H), int(0.25 * H)  # a digit the locator left out still falls inside
+    # a digit the locator left out still falls inside (an LCD's small decimals sit further
+    # out; a drum window's frame comes close after the last drum)
+    mx, my = int((1.5 if display.kind == "lcd" else 1.1) * H), int(0.25 * H)
     X0, Y0 = max(0, x - mx), max(0, y - my)
     X1, Y1 = min(crop.shape[1], x + w + mx), min(crop.shape[0], y + h + my)
     bgr = crop[Y0:Y1, X0:X1]
@@ -451,10 +453,10 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
                  typed: str | None = None) -> Reading:
     """Read the digits, decimal point and register of a rectified display.
 
-    The legend (register) is read by Tesseract when ``ctx.use_tesseract``, when no
-    ``typed`` reading is given (``meter-verify read``), or when the digits read do
-    not agree with ``typed``: a honest, matching photo skips the OCR call (most of
-    the batch), and a photo of another screen (voltage, MD, date) is named as such.
+    The legend (register) is read by Tesseract when ``ctx.use_tesseract`` or when the
+    digits read do not agree with the consumer's ``typed`` reading: an honest, matching
+    photo (most of a batch) skips the OCR call, and a photo of another screen
+    (voltage, MD, date) that explains a mismatch is named as such.
 
     ``ctx.use_tesseract`` enables the legend OCR (register). ``second_opinion``
     also asks Tesseract for the digits and multiplies the confidence by
@@ -538,7 +540,7 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
         reading.engines["warning"] = "digit row cut by the crop edge"
     reading.confidence = float(np.clip(conf, 0.0, 1.0)) if reading.text else 0.0
     has_dash = any(cells[i].kind == "dash" for i in kept)
-    legend = ctx.use_tesseract or typed is None or _integer(reading.text) != _integer(typed)
+    legend = ctx.use_tesseract or (typed is not None and _integer(reading.text) != _integer(typed))
     reading.register = _register(display, row, [cells[i] for i in kept], colon,
                                  "date" if has_dash else None, legend, reading.engines)
     if ctx.debug_dir:
@@ -564,6 +566,8 @@ def parse_legend(text: str) -> str:
             rest = rest.replace(key, "")
     if "kVAh" in found and "kVA" in found:
         found.remove("kVA")
+    if found == ["kW"]:
+        return ""  # a lone 'kW' is as often a 'kWh' whose 'h' was cut or broken: not sure
     if not found and rest in ("V", "A"):
         found.append(rest)
     if len(found) == 1:
