@@ -663,7 +663,14 @@ def _choose(cands: list[tuple[float, Row, Refined]]) -> tuple[float, Row, Refine
     centre = best[2].quad.mean(axis=0)
     for c in cands[1:]:
         if c[2].height >= 1.3 * best[2].height and c[0] >= 0.35 * best[0]:
-            q = c[2].quad.reshape(-1, 1, 2).astype(np.float32)
+            # the taller row, stretched along itself by 1.5 digit heights each way: the
+            # holes may belong to digits the taller row's chain did not reach
+            quad = c[2].quad.astype(np.float64)
+            d = quad[1] - quad[0]
+            d *= 1.5 * c[2].height / max(float(np.linalg.norm(d)), 1e-6)
+            quad[[0, 3]] -= d
+            quad[[1, 2]] += d
+            q = quad.reshape(-1, 1, 2).astype(np.float32)
             if cv2.pointPolygonTest(q, (float(centre[0]), float(centre[1])), False) >= 0:
                 return c
     return best

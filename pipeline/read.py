@@ -381,7 +381,8 @@ def _marks(row: Row, cells: list[Cell]) -> Marks:
                 continue
             if kind == "dot" and row.vert is not row.mask:  # drums: decimals are red drums
                 marks.dots.append((x, bot))
-            elif kind == "colon" and _two_dots(m[:, int(x) - 1:int(x) + 2], top, bot):
+            elif kind == "colon" and row.vert is not row.mask and _two_dots(m[:, int(x) - 1:int(x) + 2],
+                                                                            top, bot):  # clocks are LCDs
                 marks.colon_x.append(x)
     if marks.colon_x:  # the lower dot of a colon is not a decimal point
         marks.dots = [d for d in marks.dots if all(abs(d[0] - x) > 0.15 * H for x in marks.colon_x)]

@@ -128,8 +128,8 @@ class DigitRecognizer:
             self.net = cv2.dnn.readNetFromONNX(str(self.info.path))
         except cv2.error as exc:
             raise ModelError(f"model file {self.info.path} cannot be loaded by OpenCV: {exc}") from exc
+        # the CPU target is the default; setting it makes OpenCV 4.10+ warn on stderr
         self.net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
-        self.net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
         self._lock = threading.Lock()  # cv2.dnn.Net is not safe to share between threads
 
     def logits(self, blob: np.ndarray) -> np.ndarray:
