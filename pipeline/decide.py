@@ -104,12 +104,17 @@ def decide(sub: Submission, consumer: Consumer | None, photo: PhotoResult | None
     clear = photo is not None and photo.clear and not any(r in UNCLEAR_REASONS for r in reasons)
     units = None
     if photo is not None and clear and typed is not None:
-        if not photo.reading or verification_confidence(photo, sub.typed_reading) < th.auto_accept_confidence:
+        match, why = (compare(photo.reading, sub.typed_reading, consumer.previous_reading if consumer else "")
+                      if photo.reading else (False, None))
+        if match:  # the typed reading is the hypothesis: is the photo sure enough of it?
+            if verification_confidence(photo, sub.typed_reading) < th.auto_accept_confidence:
+                reasons.append(Reason.LOW_CONFIDENCE)
+        elif why is not None:  # how they differ; and whether the machine's own reading is unsure
+            reasons.append(why)
+            if photo.confidence < th.auto_accept_confidence:
+                reasons.append(Reason.LOW_CONFIDENCE)
+        else:  # nothing usable was read
             reasons.append(Reason.LOW_CONFIDENCE)
-        if photo.reading:
-            match, why = compare(photo.reading, sub.typed_reading, consumer.previous_reading if consumer else "")
-            if not match and why is not None:
-                reasons.append(why)
         if consumer is not None:
             ndigits = len(photo.reading.split(".")[0]) if photo.reading else len(typed.integer)
             more, units = _consumption_reasons(typed.value, ndigits, ts, consumer, th)

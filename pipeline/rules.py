@@ -108,7 +108,8 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.MISMATCH_DECIMAL: "The digits agree but the decimal point is in another place (or was ignored).",
     Reason.MISMATCH_PREVIOUS_READING: "The consumer typed last month's reading, not the one on the display.",
     Reason.MISMATCH_OTHER: "The photo reading and the typed reading differ in several digits.",
-    Reason.LOW_CONFIDENCE: "The reading could not be made with enough certainty to accept it automatically.",
+    Reason.LOW_CONFIDENCE: ("The photo does not show the typed reading with enough certainty to accept it "
+                            "automatically; beside a MISMATCH_* reason: the machine's own reading is unsure too."),
     Reason.BELOW_PREVIOUS: "The reading is below last month's (and is not a plausible register roll-over).",
     Reason.HIGH_CONSUMPTION: "The consumption since last month is implausibly high for the tariff.",
     Reason.PHOTO_REUSED: "The same photo (or a re-encoded or resized copy) was submitted before.",
