@@ -36,9 +36,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from pipeline.compare import compare
 from pipeline.context import PhotoContext
 from pipeline.display import NORM_DIGIT_HEIGHT, Display, Reading
 from pipeline.recognize import CLASSES, NONE_INDEX, cell_range, classify_cells
+from pipeline.rules import Reason
 
 DISAGREE_FACTOR = 0.5  # confidence multiplier when Tesseract reads other digits
 CUT_FACTOR = 0.2  # confidence multiplier when digit ink touches a crop edge (a digit may be cut off)
@@ -455,9 +457,9 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
     """Read the digits, decimal point and register of a rectified display.
 
     The legend (register) is read by Tesseract when ``ctx.use_tesseract`` or when the
-    digits read do not agree with the consumer's ``typed`` reading: an honest, matching
-    photo (most of a batch) skips the OCR call, and a photo of another screen
-    (voltage, MD, date) that explains a mismatch is named as such.
+    digits read differ from the consumer's ``typed`` reading in a way no typing slip
+    explains: matching photos and typos (most of a batch) skip the OCR call, and a
+    photo of another screen (voltage, MD, date) is named as such.
 
     ``ctx.use_tesseract`` enables the legend OCR (register). ``second_opinion``
     also asks Tesseract for the digits and multiplies the confidence by
@@ -541,7 +543,7 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
         reading.engines["warning"] = "digit row cut by the crop edge"
     reading.confidence = float(np.clip(conf, 0.0, 1.0)) if reading.text else 0.0
     has_dash = any(cells[i].kind == "dash" for i in kept)
-    legend = ctx.use_tesseract or (typed is not None and _integer(reading.text) != _integer(typed))
+    legend = ctx.use_tesseract or (typed is not None and _unexplained(reading.text, typed))
     reading.register = _register(display, row, [cells[i] for i in kept], colon,
                                  "date" if has_dash else None, legend, reading.engines)
     if ctx.debug_dir:
@@ -624,9 +626,10 @@ def _legend_image(display: Display, row: Row, cells: list[Cell]) -> np.ndarray |
     return cv2.resize(mask, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_LINEAR)
 
 
-def _integer(text: str) -> str:
-    """The integer digits of a reading or typed text, leading zeros dropped."""
-    return re.sub(r"\D", "", text.partition(".")[0]).lstrip("0")
+def _unexplained(text: str, typed: str) -> bool:
+    """The digits read and the typed reading differ in a way no typing slip explains
+    (MISMATCH_OTHER): the photo may show another register, so its legend is worth an OCR call."""
+    return compare(text, typed)[1] == Reason.MISMATCH_OTHER
 
 
 def _register(display: Display, row: Row, cells: list[Cell], colon: int | None,

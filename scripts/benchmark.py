@@ -175,15 +175,23 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="batch folder (default: a temporary one)")
     ap.add_argument("--tesseract", action="store_true", help="run verify with --tesseract")
     ap.add_argument("--skip-realdata", action="store_true")
+    ap.add_argument("--reuse-batch", action="store_true",
+                    help="keep the photos in --out when they were generated with the same --n and --seed")
     args = ap.parse_args()
-    batch = args.out or Path(tempfile.mkdtemp(prefix="mv-bench-"))
-    if args.out and batch.exists():
-        import shutil
+    import shutil
 
-        shutil.rmtree(batch)  # a stale database would make every row "already verified"
+    batch = args.out or Path(tempfile.mkdtemp(prefix="mv-bench-"))
+    stamp = batch / "generated.json"
+    wanted = {"n": args.n, "seed": args.seed, "mix": "benchmark"}
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "samples.synth", "--out", str(batch), "--n", str(args.n),
-                    "--seed", str(args.seed), "--mix", "benchmark"], check=True, cwd=ROOT)
+    if args.reuse_batch and stamp.exists() and json.loads(stamp.read_text()) == wanted:
+        shutil.rmtree(batch / "out", ignore_errors=True)  # a stale database would make every row "already verified"
+    else:
+        if args.out and batch.exists():
+            shutil.rmtree(batch)
+        subprocess.run([sys.executable, "-m", "samples.synth", "--out", str(batch), "--n", str(args.n),
+                        "--seed", str(args.seed), "--mix", "benchmark"], check=True, cwd=ROOT)
+        stamp.write_text(json.dumps(wanted))
     gen_s = time.perf_counter() - t0
     extra = ["--tesseract"] if args.tesseract else []
     seconds, tree_mb, proc_mb, stdout = run_verify(batch, args.workers, extra)
