@@ -30,6 +30,7 @@ class Display:
     score: float  # locator's belief that this is the meter's main display, 0..1
     touches_frame: bool = False  # the digit row reaches the photo's edge (maybe cut off)
     n_digit_candidates: int = 0
+    dark_digits: bool | None = None  # the locator's polarity: dark digits on a light ground
 
 
 @dataclass

@@ -631,6 +631,7 @@ def locate(img: np.ndarray, ctx: PhotoContext | None = None) -> Display | None:
         score=float(min(1.0, best_score)),
         touches_frame=ref.cut or _touches(quad, img.shape, height),
         n_digit_candidates=len(ref.comps),
+        dark_digits=row.dark,
     )
 
 

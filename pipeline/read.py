@@ -149,7 +149,10 @@ def _row_image(display: Display) -> Row:
     # the dark end); when that is unclear, drums have light digits and LCDs dark ones
     lo, med, hi = np.percentile(g, (5, 50, 95)) if g.size else (0.0, 128.0, 255.0)
     pos = (med - lo) / max(hi - lo, 1.0)
-    dark_ink = bool(pos > 0.5) if (pos > 0.62 or pos < 0.38) else display.kind != "drum"
+    if display.kind == "drum" and display.dark_digits is not None:
+        dark_ink = display.dark_digits  # bright drum edges and the plate confuse the majority vote
+    else:
+        dark_ink = bool(pos > 0.5) if (pos > 0.62 or pos < 0.38) else display.kind != "drum"
     mask = _ink_mask(g, H, dark_ink)
     mask = _plausible(mask, H)
     yc = (y - Y0) + h / 2.0
@@ -284,7 +287,8 @@ def _cells(row: Row, digits: list[list[float]], dashes: list[float], kind: str) 
     pieces = []
     rows = slice(int(row.top), int(row.bottom) + 1)
     for g in digits:  # digits joined by a colon, a dot or blur are cut at thin bridges
-        cuts = [g[4]] + _split_wide(row, g[4], g[5], wd) + [g[5]]
+        # (a drum digit near the camera is wider than the median; two joined drums are ~2x)
+        cuts = [g[4]] + _split_wide(row, g[4], g[5], wd if kind == "lcd" else 1.25 * wd) + [g[5]]
         if len(cuts) == 2 and g[5] - g[4] > 1.6 * wd:  # fused without a thin bridge: even split
             n = int(round((g[5] - g[4]) / (1.15 * wd)))
             cuts = [g[4] + j * (g[5] - g[4]) / n for j in range(n + 1)]
