@@ -608,12 +608,16 @@ def _touches(quad: np.ndarray, shape: tuple[int, ...], height: float) -> bool:
     return bool((q[:, 0] < 0).any() or (q[:, 1] < 0).any() or (q[:, 0] > w - 1).any() or (q[:, 1] > h - 1).any())
 
 
-def locate(img: np.ndarray, ctx: PhotoContext | None = None) -> Display | None:
-    """The photo's kWh display, rectified; None when nothing looks like one."""
+def locate(img: np.ndarray, ctx: PhotoContext | None = None, *, fine: bool = True) -> Display | None:
+    """The photo's kWh display, rectified; None when nothing looks like one.
+
+    ``fine``: when the coarse search finds nothing, search again at full resolution
+    (far meters with small digits); off where only "is there a display?" matters.
+    """
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     bgr = img if img.ndim == 3 else cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     best = _choose(_candidates(gray, _find_rows(gray)))
-    if best is None and max(gray.shape) > SEARCH_LONG_SIDE:
+    if best is None and fine and max(gray.shape) > SEARCH_LONG_SIDE:
         # a meter far from the camera: its digits are below the coarse search's smallest
         # blob; search once more at full work resolution (only photos that found nothing pay)
         best = _choose(_candidates(gray, _find_rows(gray, FINE_LONG_SIDE)))

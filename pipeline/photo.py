@@ -61,7 +61,7 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
     if reasons:
         if reasons == [Reason.BLURRED]:  # smeared, and no digit row anywhere: not a meter either
             t = time.perf_counter()
-            if locate.locate(img, ctx) is None:
+            if locate.locate(img, ctx, fine=False) is None:
                 reasons.append(Reason.NOT_A_METER)
             timings["locate"] = time.perf_counter() - t
         result.reasons = [r.value for r in reasons]
