@@ -1,4 +1,4 @@
-"""Measure the READ stage: synthetic displays and real data, against plain Tesseract.
+"""Measure the READ stage: synthetic displays and real data, against plain Tesseract and ssocr.
 
 (a) synthetic rectified displays: ``render_display`` with generator seeds
     1000.. (never the training seeds 0-999 nor the benchmark seeds >= 424242),
@@ -27,6 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pipeline import ssocr  # noqa: E402
 from pipeline.context import PhotoContext  # noqa: E402
 from pipeline.display import NORM_DIGIT_HEIGHT, Display  # noqa: E402
 from pipeline.read import read_display  # noqa: E402
@@ -76,18 +77,32 @@ def digit_hits(pred: str, truth: str) -> int:
     return sum(1 for a, b in zip(p, t, strict=False) if a == b) if len(p) == len(t) else 0
 
 
-def tesseract_plain(display: Display) -> str:
-    """Plain Tesseract (psm 7, digit whitelist) on the grey digit row, dark-on-light."""
+def _dark_on_light(g: np.ndarray) -> np.ndarray:
+    """Grey image with the minority (ink) dark: what both baselines expect."""
+    thr, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return 255 - g if float((g > thr).mean()) < 0.5 else g
+
+
+def plain_row(display: Display) -> np.ndarray:
+    """The rectified crop's digit row (grey, dark-on-light, a fifth of a digit around it):
+    the same input for every baseline engine."""
     x, y, w, h = display.digits_box
     m = int(0.2 * h)
-    g = cv2.cvtColor(display.crop, cv2.COLOR_BGR2GRAY)[max(0, y - m):y + h + m, max(0, x - m):x + w + m]
-    thr, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    if float((g > thr).mean()) < 0.5:  # light digits on dark: invert
-        g = 255 - g
-    return read_line(g)[0]
+    return _dark_on_light(cv2.cvtColor(display.crop, cv2.COLOR_BGR2GRAY)[max(0, y - m):y + h + m,
+                                                                         max(0, x - m):x + w + m])
 
 
-def eval_synth(n: int, seed0: int, with_tess: bool, debug: str | None) -> None:
+def tesseract_plain(display: Display) -> str:
+    """Plain Tesseract (psm 7, digit whitelist) on the digit row."""
+    return read_line(plain_row(display))[0]
+
+
+def ssocr_plain(display: Display) -> str:
+    """ssocr (iterative threshold, digit count found by itself) on the digit row."""
+    return ssocr.read_digits(plain_row(display))
+
+
+def eval_synth(n: int, seed0: int, with_tess: bool, debug: str | None, with_ssocr: bool = False) -> None:
     ctx_fast = PhotoContext(use_tesseract=False, debug_dir=debug)
     ctx_tess = PhotoContext(use_tesseract=True)
     stats: dict[str, list] = defaultdict(list)
@@ -123,6 +138,10 @@ def eval_synth(n: int, seed0: int, with_tess: bool, debug: str | None) -> None:
             stats["plain_dig"].append(digit_hits(plain, rd.reading))
         else:
             stats["reg"].append((rd.register, r.register))
+        if with_ssocr:
+            plain = ssocr_plain(display)
+            stats["ss_ok"].append(_digits(plain) == _digits(rd.reading) and bool(_digits(plain)))
+            stats["ss_dig"].append(digit_hits(plain, rd.reading))
     ok, conf, kwh = np.array(stats["ok"]), np.array(stats["conf"]), np.array(stats["kwh"])
     print(f"== (a) synthetic displays: seeds {seed0}..{seed0 + n - 1}, n={n} "
           f"({int(kwh.sum())} kWh, {int((~kwh).sum())} other registers) ==")
@@ -146,6 +165,9 @@ def eval_synth(n: int, seed0: int, with_tess: bool, debug: str | None) -> None:
               f"ms mean {np.mean(stats['ms_2nd']):.1f}")
         print(f"  plain Tesseract (psm 7 digits): full reading {np.mean(stats['plain_ok']):.4f}, "
               f"per-digit {sum(stats['plain_dig']) / max(1, sum(stats['dig_n'])):.4f}")
+    if with_ssocr:
+        print(f"  ssocr (-T, digits found by itself): full reading {np.mean(stats['ss_ok']):.4f}, "
+              f"per-digit {sum(stats['ss_dig']) / max(1, sum(stats['dig_n'])):.4f}")
     reg = stats["reg"]
     exact = np.mean([t == p for t, p in reg])
     other = [(t, p) for t, p in reg if t != "kWh"]
@@ -188,7 +210,7 @@ def eval_photos(n: int, seed0: int) -> None:
           f"located); accepted {acc}, wrong among accepted {wrong_acc}; read ms mean {np.mean(ms) if ms else 0:.1f}")
 
 
-def eval_jomjol() -> None:
+def eval_jomjol(with_tess: bool = True, with_ssocr: bool = False) -> None:
     import pandas as pd
 
     base = REALDATA / "jomjol-drum-digits"
@@ -215,20 +237,23 @@ def eval_jomjol() -> None:
     print(f"  clear=false crops with top prob < 0.9: {(pmax[unclear] < 0.9).mean():.4f}; "
           f"read as 'none': {(top[unclear] == NONE_INDEX).mean():.4f}  ({unclear.sum()} crops)")
     print(f"  ms per digit (batch of {len(cells)}): {ms:.3f}")
-    t_ok = 0
+    t_ok, s_ok = 0, 0
     for c, t, cl in zip(cells, truth.values, clear.values, strict=True):
         if not cl:
             continue
-        g = cv2.resize(c, None, fx=64 / c.shape[0], fy=64 / c.shape[0])
-        thr, _ = cv2.threshold(g, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        if float((g > thr).mean()) < 0.5:
-            g = 255 - g
+        g = _dark_on_light(cv2.resize(c, None, fx=64 / c.shape[0], fy=64 / c.shape[0]))
         g = cv2.copyMakeBorder(g, 10, 10, 10, 10, cv2.BORDER_REPLICATE)
-        t_ok += _digits(read_line(g)[0]) == t
-    print(f"  plain Tesseract (psm 7 digits) on clear digits {t_ok / clear.sum():.4f}")
+        if with_tess:
+            t_ok += _digits(read_line(g)[0]) == t
+        if with_ssocr:
+            s_ok += _digits(ssocr.read_digits(g, n_digits=1)) == t
+    if with_tess:
+        print(f"  plain Tesseract (psm 7 digits) on clear digits {t_ok / clear.sum():.4f}")
+    if with_ssocr:
+        print(f"  ssocr (-T -d 1) on clear digits {s_ok / clear.sum():.4f}")
 
 
-def eval_public(debug: str | None) -> None:
+def eval_public(debug: str | None, with_tess: bool = True, with_ssocr: bool = False) -> None:
     import pandas as pd
 
     from pipeline.locate import locate
@@ -245,16 +270,18 @@ def eval_public(debug: str | None) -> None:
         truth = "" if pd.isna(reading) else str(reading)
         disp = locate(img, PhotoContext())
         if disp is None:
-            by_src[src].append((False, False, 0.0, "", truth, "no display", ""))
+            by_src[src].append((False, False, 0.0, "", truth, "no display", "", False))
             continue
         r = read_display(disp, ctx)
-        plain = tesseract_plain(disp)
+        plain = tesseract_plain(disp) if with_tess else ""
+        ss = ssocr_plain(disp) if with_ssocr else ""
         ok = str(clear).lower() == "true" and r.text == truth
         by_src[src].append((ok, _digits(plain) == _digits(truth) and bool(truth), r.confidence, r.text, truth,
-                            r.register, plain))
+                            r.register, plain, _digits(ss) == _digits(truth) and bool(truth)))
     for src, rows in sorted(by_src.items()):
         n = len(rows)
         print(f"  {src:8} n={n:2}  CNN exact {sum(r[0] for r in rows)}/{n}  plain Tesseract {sum(r[1] for r in rows)}/{n}"
+              f"  ssocr {sum(r[7] for r in rows)}/{n}"
               f"  accepted (conf>={ACCEPT}) {sum(r[2] >= ACCEPT for r in rows)}, of them wrong "
               f"{sum(r[2] >= ACCEPT and not r[0] for r in rows)}")
         for r in rows:
@@ -266,19 +293,23 @@ def main() -> None:
     p.add_argument("--n-synth", type=int, default=400)
     p.add_argument("--seed", type=int, default=1000)
     p.add_argument("--no-tesseract", action="store_true", help="skip every Tesseract measurement")
+    p.add_argument("--no-ssocr", action="store_true", help="skip the ssocr baseline")
     p.add_argument("--skip-real", action="store_true")
     p.add_argument("--n-photos", type=int, default=0, help="also locate+read this many synthetic photos")
     p.add_argument("--skip-synth", action="store_true")
     p.add_argument("--debug", default=None, help="write read_display debug PNGs here")
     a = p.parse_args()
     assert 1000 <= a.seed and a.seed + a.n_synth + a.n_photos < 424242, "evaluation seeds must be in [1000, 424242)"
+    with_ssocr = not a.no_ssocr and ssocr.available()
+    if not a.no_ssocr and not with_ssocr:
+        print(f"(ssocr baseline skipped: {ssocr.INSTALL_HINT})")
     if not a.skip_synth:
-        eval_synth(a.n_synth, a.seed, not a.no_tesseract, a.debug)
+        eval_synth(a.n_synth, a.seed, not a.no_tesseract, a.debug, with_ssocr)
     if a.n_photos:
         eval_photos(a.n_photos, a.seed + a.n_synth)
     if not a.skip_real and REALDATA.is_dir():
-        eval_jomjol()
-        eval_public(a.debug)
+        eval_jomjol(not a.no_tesseract, with_ssocr)
+        eval_public(a.debug, not a.no_tesseract, with_ssocr)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what meter-verify needs on a Debian machine (run as root): Tesseract OCR
+# Install what meter-verify needs on a Debian machine (run as root): Tesseract OCR, ssocr
 # and Chromium (for the review page's browser tests) from apt, and a .venv at the
 # repository root with the package and its deps.
 # Safe to run again: it only installs what is missing.
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
+# ssocr: the seven-segment OCR baseline that scripts/eval_read.py measures the recognizer against
+command -v ssocr >/dev/null 2>&1 || need_apt+=(ssocr)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
 # the browser tests of the review page drive Debian's Chromium (Playwright's own download is not used)
