@@ -73,6 +73,7 @@ class Cell:
     x1: float
     kind: str = "blob"  # "blob" (ink found), "gap" (empty position inside the row), "dash"
     ink_h: float = 0.0  # height of the ink blob (px)
+    body0: float = math.inf  # left edge of the digit's own vertical strokes (blobs only)
 
 
 @dataclass
@@ -297,31 +298,31 @@ def _cells(row: Row, digits: list[list[float]], dashes: list[float], kind: str) 
             if len(vc):  # a piece without a stroke (a lone colon or dot) is no digit
                 ys = np.nonzero((row.mask[:, int(a):int(b) + 1] > 0).any(axis=1))[0]
                 pieces.append((int(a) + float(vc.min()), int(a) + float(vc.max()) + 1, float(ys.max() - ys.min() + 1)))
-    refs: list[tuple[float, float]] = []  # (x reference, ink height)
+    refs: list[tuple[float, float, float]] = []  # (x reference, ink height, left edge of strokes)
     for x0, x1, ih in pieces:
         w = x1 - x0
         n = max(1, int(round(w / (wd * 1.25)))) if w > 1.6 * wd else 1
         if n > 1:  # touching digits: split evenly
-            refs += [(x0 + (j + 0.5) * w / n, ih) for j in range(n)]
+            refs += [(x0 + (j + 0.5) * w / n, ih, x0 + j * w / n) for j in range(n)]
         elif kind == "lcd" and w < 0.75 * wd:
-            refs.append((x1 - wd / 2, ih))
+            refs.append((x1 - wd / 2, ih, x0))
         else:
-            refs.append(((x0 + x1) / 2, ih))
+            refs.append(((x0 + x1) / 2, ih, x0))
     refs.sort()
-    diffs = np.diff([r for r, _ in refs])
+    diffs = np.diff([r[0] for r in refs])
     pitch = max(float(np.median(diffs[diffs < 1.5 * diffs.min()])), wd * 1.05) if len(diffs) else wd * 1.35
     inner = [d for d in dashes if refs and refs[0][0] < d < refs[-1][0]]  # date dashes sit between digits
-    items = sorted([(r, "blob", ih) for r, ih in refs] + [(d, "dash", 0.0) for d in inner])
+    items = sorted([(r, "blob", ih, b0) for r, ih, b0 in refs] + [(d, "dash", 0.0, math.inf) for d in inner])
     half = min(pitch, 1.15 * wd + 0.3 * H) / 2.0
     cells: list[Cell] = []
     prev = None
-    for r, what, ih in items:
+    for r, what, ih, b0 in items:
         if prev is not None:
             extra = int(round((r - prev) / pitch)) - 1
             for j in range(1, extra + 1):
                 c = prev + j * (r - prev) / (extra + 1)
                 cells.append(Cell(c - half, c + half, "gap"))
-        cells.append(Cell(r - half, r + half, what, ih))
+        cells.append(Cell(r - half, r + half, what, ih, b0))
         prev = r
     return cells, pitch, wd
 
@@ -375,8 +376,9 @@ def _marks(row: Row, cells: list[Cell]) -> Marks:
     # of a pitch after that digit's centre); a segment end of the next digit lies further right
     # Decimal digits are often printed smaller and closer, which moves the dot up to about
     # 0.7 of the way: there only a narrow mark counts (a segment end is wider)
-    zones = [(ca + 0.36 * (cb - ca), cb - 0.42 * (cb - ca), cb - 0.28 * (cb - ca))
-             for ca, cb in zip(centres, centres[1:], strict=False)]
+    # and before the strokes of the next digit (the end of a '5's bottom segment is not)
+    zones = [(ca + 0.36 * (cb - ca), cb - 0.42 * (cb - ca), min(cb - 0.28 * (cb - ca), nxt.body0 - 0.03 * H))
+             for ca, cb, nxt in zip(centres, centres[1:], cells[1:], strict=False)]
     for kind, flags in (("dot", base & ~above), ("colon", upper & lower & ~middle & ~rim & ~floor)):
         for r0, r1 in _runs(flags):  # runs over the whole row: a segment end is not cut short
             x, w = (r0 + r1) / 2.0, r1 - r0

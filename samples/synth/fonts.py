@@ -18,7 +18,9 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 _FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"))
-_SKIP = ("serif", "math", "extralight", "italic", "oblique", "emoji", "symbol")
+# serif, symbol and fallback faces (Ghostscript's URW fonts come with ssocr's dependencies)
+_SKIP = ("serif", "math", "extralight", "italic", "oblique", "emoji", "symbol", "fallback", "d050000l",
+         "c059", "p052", "bookman", "z003", "roman", "bdita", "dingbat")
 
 HERSHEY_FACES = (
     cv2.FONT_HERSHEY_SIMPLEX,
@@ -37,7 +39,22 @@ def ttf_fonts() -> tuple[str, ...]:
             for ext in ("ttf", "otf", "TTF"):
                 found.update(glob.glob(os.path.join(d, "**", f"*.{ext}"), recursive=True))
     keep = [p for p in found if not any(s in os.path.basename(p).lower() for s in _SKIP)]
-    return tuple(sorted(keep))
+    return tuple(p for p in sorted(keep) if _has_digits(p))
+
+
+def _has_digits(path: str) -> bool:
+    """True when the font draws ten different digits and Latin letters: fallback fonts
+    (CJK, a package's dependency) draw the same empty box for every missing glyph."""
+    try:
+        font = ImageFont.truetype(path, 32)
+    except OSError:
+        return False
+    masks = set()
+    for ch in "0123456789kWh":
+        im = Image.new("L", (40, 48), 0)
+        ImageDraw.Draw(im).text((4, 4), ch, font=font, fill=255)
+        masks.add(np.asarray(im).tobytes())
+    return len(masks) == 13
 
 
 @functools.lru_cache(maxsize=1)
