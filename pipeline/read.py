@@ -74,6 +74,7 @@ class Cell:
     kind: str = "blob"  # "blob" (ink found), "gap" (empty position inside the row), "dash"
     ink_h: float = 0.0  # height of the ink blob (px)
     body0: float = math.inf  # left edge of the digit's own vertical strokes (blobs only)
+    body1: float = -math.inf  # right edge of them
 
 
 @dataclass
@@ -298,31 +299,32 @@ def _cells(row: Row, digits: list[list[float]], dashes: list[float], kind: str) 
             if len(vc):  # a piece without a stroke (a lone colon or dot) is no digit
                 ys = np.nonzero((row.mask[:, int(a):int(b) + 1] > 0).any(axis=1))[0]
                 pieces.append((int(a) + float(vc.min()), int(a) + float(vc.max()) + 1, float(ys.max() - ys.min() + 1)))
-    refs: list[tuple[float, float, float]] = []  # (x reference, ink height, left edge of strokes)
+    refs: list[tuple[float, float, float, float]] = []  # (x reference, ink height, stroke edges)
     for x0, x1, ih in pieces:
         w = x1 - x0
         n = max(1, int(round(w / (wd * 1.25)))) if w > 1.6 * wd else 1
         if n > 1:  # touching digits: split evenly
-            refs += [(x0 + (j + 0.5) * w / n, ih, x0 + j * w / n) for j in range(n)]
+            refs += [(x0 + (j + 0.5) * w / n, ih, x0 + j * w / n, x0 + (j + 1) * w / n) for j in range(n)]
         elif kind == "lcd" and w < 0.75 * wd:
-            refs.append((x1 - wd / 2, ih, x0))
+            refs.append((x1 - wd / 2, ih, x0, x1))
         else:
-            refs.append(((x0 + x1) / 2, ih, x0))
+            refs.append(((x0 + x1) / 2, ih, x0, x1))
     refs.sort()
     diffs = np.diff([r[0] for r in refs])
     pitch = max(float(np.median(diffs[diffs < 1.5 * diffs.min()])), wd * 1.05) if len(diffs) else wd * 1.35
     inner = [d for d in dashes if refs and refs[0][0] < d < refs[-1][0]]  # date dashes sit between digits
-    items = sorted([(r, "blob", ih, b0) for r, ih, b0 in refs] + [(d, "dash", 0.0, math.inf) for d in inner])
+    items = sorted([(r, "blob", ih, (b0, b1)) for r, ih, b0, b1 in refs]
+                   + [(d, "dash", 0.0, (math.inf, -math.inf)) for d in inner])
     half = min(pitch, 1.15 * wd + 0.3 * H) / 2.0
     cells: list[Cell] = []
     prev = None
-    for r, what, ih, b0 in items:
+    for r, what, ih, (b0, b1) in items:
         if prev is not None:
             extra = int(round((r - prev) / pitch)) - 1
             for j in range(1, extra + 1):
                 c = prev + j * (r - prev) / (extra + 1)
                 cells.append(Cell(c - half, c + half, "gap"))
-        cells.append(Cell(r - half, r + half, what, ih, b0))
+        cells.append(Cell(r - half, r + half, what, ih, b0, b1))
         prev = r
     return cells, pitch, wd
 
@@ -350,6 +352,28 @@ def _lone_dot(base: np.ndarray, r0: int, r1: int, H: float) -> bool:
     digit's bottom segment (which runs on to the right)."""
     gap = max(2, int(round(0.05 * H)))
     return r1 - r0 <= DOT_MAX_W * H and not base[r1:r1 + gap].any()
+
+
+def _touching_dots(base: np.ndarray, above: np.ndarray, cells: list[Cell], found: list[tuple[float, float]],
+                   H: float, bot: float) -> list[tuple[float, float]]:
+    """Seven-segment decimal points squeezed between two digits (tight spacing), which the
+    zone test misses: in the columns between one digit's strokes and the next one's, a
+    baseline mark 0.06-0.25 digit heights wide with nothing above it and a gap after it
+    (a '3''s bottom segment reaches left of its strokes but runs on to them)."""
+    dots = []
+    for a, b in zip(cells, cells[1:], strict=False):
+        if a.kind != "blob" or b.kind != "blob" or not (math.isfinite(a.body1) and math.isfinite(b.body0)):
+            continue
+        lo, hi = int(a.body1) + 1, int(b.body0)
+        if hi - lo < 2 or any(a.body1 < x < b.body0 + 0.1 * H for x, _ in found):
+            continue
+        for r0, r1 in _runs(base[lo:hi] & ~above[lo:hi]):
+            # wider than a segment end that slant leaves sticking out of the previous digit
+            wmin = (0.08 if r0 == 0 else 0.06) * H
+            if wmin <= r1 - r0 <= 0.25 * H and r1 < hi - lo and not base[lo + r1]:
+                dots.append((lo + (r0 + r1) / 2.0, bot))
+                break
+    return dots
 
 
 def _marks(row: Row, cells: list[Cell]) -> Marks:
@@ -392,6 +416,8 @@ def _marks(row: Row, cells: list[Cell]) -> Marks:
             elif kind == "colon" and row.vert is not row.mask and _two_dots(m[:, int(x) - 1:int(x) + 2],
                                                                             top, bot):  # clocks are LCDs
                 marks.colon_x.append(x)
+    if row.vert is not row.mask:
+        marks.dots += _touching_dots(base, above, cells, marks.dots, H, bot)
     if marks.colon_x:  # the lower dot of a colon is not a decimal point
         marks.dots = [d for d in marks.dots if all(abs(d[0] - x) > 0.15 * H for x in marks.colon_x)]
     return marks
