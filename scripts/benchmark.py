@@ -175,6 +175,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="batch folder (default: a temporary one)")
     ap.add_argument("--tesseract", action="store_true", help="run verify with --tesseract")
     ap.add_argument("--skip-realdata", action="store_true")
+    ap.add_argument("--also-workers", type=int, nargs="*", default=[],
+                    help="after the scored run, time verify again with these worker counts (e.g. 1)")
     ap.add_argument("--reuse-batch", action="store_true",
                     help="keep the photos in --out when they were generated with the same --n and --seed")
     args = ap.parse_args()
@@ -218,6 +220,11 @@ def main() -> None:
         print("--- ../shared/realdata (clear, labelled rows; full reading exact) ---")
         for source, kind, ok, n in realdata_figures():
             print(f"  {source:<10}{kind:<14}{ok:>3}/{n:<3} {ok / n:.0%}")
+    for w in args.also_workers:  # speed only: the scored run's results are replaced
+        shutil.rmtree(batch / "out", ignore_errors=True)
+        secs, tmb, pmb, _ = run_verify(batch, w, extra)
+        print(f"speed with {w} worker(s): {n_photos / secs:.1f} photos/s ({secs:.1f} s wall); peak memory "
+              f"{tmb:.0f} MB tree, {pmb:.0f} MB largest process")
 
 
 if __name__ == "__main__":
