@@ -9,8 +9,6 @@ raises :class:`MissingDependencyError` with the install command when it is absen
 from __future__ import annotations
 
 import functools
-import re
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -19,32 +17,21 @@ import cv2
 import numpy as np
 
 from pipeline.exceptions import MissingDependencyError
+from pipeline.programs import parse_version, probe_version
 
 MIN_VERSION = (2, 0)
 INSTALL_HINT = "install it with: apt-get install -y ssocr  (Debian/Ubuntu, as root)"
+VERSION_PATTERN = r"version\s+(\d+)\.(\d+)"
 
 
 def _parse_version(text: str) -> tuple[int, int]:
-    m = re.search(r"version\s+(\d+)\.(\d+)", text, re.IGNORECASE)
-    if not m:
-        raise MissingDependencyError(f"cannot tell the ssocr version from {text[:80]!r}; {INSTALL_HINT}")
-    return int(m.group(1)), int(m.group(2))
+    return parse_version(text, VERSION_PATTERN, "ssocr", INSTALL_HINT)
 
 
 @functools.lru_cache(maxsize=1)
 def probe(cmd: str = "ssocr") -> str:
     """Return the ssocr version ('2.22') or raise MissingDependencyError."""
-    path = shutil.which(cmd)
-    if path is None:
-        raise MissingDependencyError(f"ssocr is not installed; {INSTALL_HINT}")
-    try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise MissingDependencyError(f"ssocr at {path} does not run ({exc}); {INSTALL_HINT}") from exc
-    version = _parse_version((out.stdout or "") + (out.stderr or ""))
-    if version < MIN_VERSION:
-        raise MissingDependencyError(f"ssocr {version[0]}.{version[1]} is too old (need >= 2.0); {INSTALL_HINT}")
-    return f"{version[0]}.{version[1]}"
+    return probe_version(cmd, "ssocr", VERSION_PATTERN, MIN_VERSION, INSTALL_HINT)
 
 
 def available() -> bool:

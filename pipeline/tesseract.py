@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import functools
 import os
-import re
-import shutil
-import subprocess
 
 import numpy as np
 
-from pipeline.exceptions import MissingDependencyError
+from pipeline.programs import parse_version, probe_version
 
 # Tesseract's OpenMP threads fight the worker processes for the cores (measured: a batch
 # ran 20 % slower); one thread per call, the parallelism is ours
@@ -23,34 +20,18 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 MIN_VERSION = (4, 1)
 INSTALL_HINT = "install it with: apt-get install -y tesseract-ocr  (Debian/Ubuntu, as root)"
+VERSION_PATTERN = r"tesseract\s+v?(\d+)\.(\d+)"
 DIGIT_CONFIG = "--psm 7 --oem 1 -c tessedit_char_whitelist=0123456789."
 
 
 def _parse_version(text: str) -> tuple[int, int]:
-    m = re.search(r"tesseract\s+v?(\d+)\.(\d+)", text, re.IGNORECASE)
-    if not m:
-        raise MissingDependencyError(f"cannot tell the Tesseract version from {text[:80]!r}; {INSTALL_HINT}")
-    return int(m.group(1)), int(m.group(2))
+    return parse_version(text, VERSION_PATTERN, "Tesseract OCR", INSTALL_HINT)
 
 
 @functools.lru_cache(maxsize=1)
 def probe(cmd: str = "tesseract") -> str:
     """Return the Tesseract version string or raise MissingDependencyError."""
-    path = shutil.which(cmd)
-    if path is None:
-        raise MissingDependencyError(f"Tesseract OCR is not installed; {INSTALL_HINT}")
-    try:
-        out = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise MissingDependencyError(f"Tesseract at {path} does not run ({exc}); {INSTALL_HINT}") from exc
-    text = (out.stdout or "") + (out.stderr or "")
-    version = _parse_version(text)
-    if version < MIN_VERSION:
-        raise MissingDependencyError(
-            f"Tesseract {version[0]}.{version[1]} is too old (need >= {MIN_VERSION[0]}.{MIN_VERSION[1]}); "
-            + INSTALL_HINT
-        )
-    return f"{version[0]}.{version[1]}"
+    return probe_version(cmd, "Tesseract OCR", VERSION_PATTERN, MIN_VERSION, INSTALL_HINT)
 
 
 def read_line(gray: np.ndarray, config: str = DIGIT_CONFIG, timeout: float = 10.0) -> tuple[str, float]:
