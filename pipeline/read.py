@@ -603,8 +603,10 @@ def parse_legend(text: str) -> str:
         found.remove("kVA")
     if found == ["kW"]:
         return ""  # a lone 'kW' is as often a 'kWh' whose 'h' was cut or broken: not sure
-    if not found and rest in ("V", "A"):
-        found.append(rest)
+    if not found:  # a lone unit letter, maybe with the 'imp' LED label read after it ('Am')
+        unit = re.sub(r"(IMP|MP|M)$", "", rest)
+        if unit in ("V", "A"):
+            found.append(unit)
     if len(found) == 1:
         return found[0]
     if set(found) <= {"MD", "kW", "kVA"} and found:

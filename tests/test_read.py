@@ -75,6 +75,8 @@ def test_parse_legend():
     assert parse_legend("Hz") == "Hz"
     assert parse_legend("PF") == "PF"
     assert parse_legend("V") == "V"
+    assert parse_legend("Am") == "A"  # the 'imp' label below an 'A' legend
+    assert parse_legend("M") == ""
     assert parse_legend("kW") == ""  # a cut-off 'kWh' reads 'kW': never reject on it
     assert parse_legend("kWh kVAh") == ""
     assert parse_legend("") == ""
