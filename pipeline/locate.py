@@ -164,12 +164,10 @@ def _pitch_cv(pos: np.ndarray, hm: float) -> tuple[float, int]:
     return float(np.std(d / m - p) / max(p, 1e-3)), int((m - 1).sum())
 
 
-def _score_row(b: np.ndarray, extra_cells: int = 0, max_fill: float = 0.82) -> tuple[float, float]:
+def _score_row(b: np.ndarray, extra_cells: int = 0) -> tuple[float, float]:
     """Shape score of a row (0..1, ignoring absolute size) and its angle.
 
     ``extra_cells``: cells known to be there but unseen (washed out by glare).
-    ``max_fill``: median ink share of the boxes above which they are bars or
-    blocks rather than digits (digits at low resolution look bolder).
     """
     b = b[np.argsort(b[:, 0] + b[:, 2] / 2)]
     x, y, w, h, fill = b.T[:5]
@@ -197,7 +195,7 @@ def _score_row(b: np.ndarray, extra_cells: int = 0, max_fill: float = 0.82) -> t
     s *= float(np.exp(-((cv_p / 0.15) ** 2)))
     s *= float(np.exp(-((resid / 0.10) ** 2)))
     s *= 1.0 if 0.25 <= aspect <= 0.95 else 0.5
-    s *= 1.0 if np.median(fill) < max_fill else 0.3  # solid bars and blocks are not digits
+    s *= 1.0 if np.median(fill) < 0.82 else 0.3  # solid bars and blocks are not digits
     return s, angle
 
 
@@ -490,13 +488,17 @@ def _glare_extend(strip: np.ndarray, x0: float, x1: float, pitch: float) -> tupl
     return float(min(n0, x0)), float(max(n1, x1)), cells if cells >= 0.5 else 0.0
 
 
-def _inside_pixels(M: np.ndarray, shape: tuple[int, ...], W: int, H: int) -> np.ndarray:
-    """uint8 mask of the strip pixels that come from inside the photo."""
-    Minv = cv2.invertAffineTransform(M)
-    xs, ys = np.arange(W, dtype=np.float32), np.arange(H, dtype=np.float32)[:, None]
+def _in_photo(Minv: np.ndarray, shape: tuple[int, ...], xs: np.ndarray, ys: np.ndarray | float) -> np.ndarray:
+    """Do the strip points (xs, ys) map, through the inverse strip transform, into the photo?"""
     px = Minv[0, 0] * xs + Minv[0, 1] * ys + Minv[0, 2]
     py = Minv[1, 0] * xs + Minv[1, 1] * ys + Minv[1, 2]
-    return ((px >= 0) & (px <= shape[1] - 1) & (py >= 0) & (py <= shape[0] - 1)).astype(np.uint8)
+    return (px >= 0) & (px <= shape[1] - 1) & (py >= 0) & (py <= shape[0] - 1)
+
+
+def _inside_pixels(M: np.ndarray, shape: tuple[int, ...], W: int, H: int) -> np.ndarray:
+    """uint8 mask of the strip pixels that come from inside the photo."""
+    xs, ys = np.arange(W, dtype=np.float32), np.arange(H, dtype=np.float32)[:, None]
+    return _in_photo(cv2.invertAffineTransform(M), shape, xs, ys).astype(np.uint8)
 
 
 def _inside_columns(M: np.ndarray, shape: tuple[int, ...], W: int, H: int) -> np.ndarray:
@@ -505,9 +507,7 @@ def _inside_columns(M: np.ndarray, shape: tuple[int, ...], W: int, H: int) -> np
     xs = np.arange(W, dtype=np.float64)
     ok = np.ones(W, bool)
     for yy in (H / 2 - 0.5 * REFINE_H, H / 2 + 0.5 * REFINE_H):  # top and bottom of the band
-        px = Minv[0, 0] * xs + Minv[0, 1] * yy + Minv[0, 2]
-        py = Minv[1, 0] * xs + Minv[1, 1] * yy + Minv[1, 2]
-        ok &= (px >= 0) & (px <= shape[1] - 1) & (py >= 0) & (py <= shape[0] - 1)
+        ok &= _in_photo(Minv, shape, xs, yy)
     return ok
 
 

@@ -493,8 +493,7 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
     explains: matching photos and typos (most of a batch) skip the OCR call, and a
     photo of another screen (voltage, MD, date) is named as such.
 
-    ``ctx.use_tesseract`` enables the legend OCR (register). ``second_opinion``
-    also asks Tesseract for the digits and multiplies the confidence by
+    ``second_opinion`` (with ``ctx.use_tesseract``) also asks Tesseract for the digits and multiplies the confidence by
     DISAGREE_FACTOR when it reads other digits; off by default because on the
     synthetic benchmark Tesseract disagreed with most correct readings and
     caught no wrong one (scripts/eval_read.py), so it only cost time and
