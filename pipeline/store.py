@@ -142,17 +142,25 @@ class Store:
         return done & set(keys)
 
     # --- photo reuse -----------------------------------------------------------
-    def find_reuse(self, phash: str, crop_phash: str, max_hamming: int) -> str | None:
-        """submission_id of an earlier result whose photo is (a copy of) this one."""
+    def find_reuse(self, phash: str, crop_phash: str, max_hamming: int, reading: str = "") -> str | None:
+        """submission_id of an earlier result whose photo is (a copy of) this one.
+
+        The whole photos must hash alike. Two different meters framed alike (one
+        meter box, one installer's habit) also do, so the display crops must hash
+        alike too, or the two displays must read the same: a crop's hash can move
+        by more than a few bits when the located crop shifts by some pixels.
+        """
         if not phash:
             return None
         b = bands(phash)
         rows = self.conn.execute(
-            "SELECT submission_id, phash, crop_phash FROM results WHERE phash_b0 = ? OR phash_b1 = ?"
+            "SELECT submission_id, phash, crop_phash, ocr_reading FROM results WHERE phash_b0 = ? OR phash_b1 = ?"
             " OR phash_b2 = ? OR phash_b3 = ? ORDER BY decided_at, submission_id", b).fetchall()
-        for sid, other, other_crop in rows:
+        for sid, other, other_crop, other_reading in rows:
             if other and hamming(phash, other) <= max_hamming:
-                if crop_phash and other_crop and hamming(crop_phash, other_crop) > 2 * max_hamming:
+                same_reading = bool(reading) and reading == other_reading
+                if (crop_phash and other_crop and hamming(crop_phash, other_crop) > 2 * max_hamming
+                        and not same_reading):
                     continue  # same scene framing but a different display: not a copy
                 return str(sid)
         return None

@@ -175,7 +175,8 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
             for (key, sub), photo in zip(work, _photo_results(work, ctx, workers), strict=True):
                 reused_of = None
                 if photo is not None and photo.phash and photo.clear:
-                    reused_of = store.find_reuse(photo.phash, photo.crop_phash, ctx.thresholds.reuse_max_hamming)
+                    reused_of = store.find_reuse(photo.phash, photo.crop_phash, ctx.thresholds.reuse_max_hamming,
+                                                 photo.reading)
                 decision = decide(sub, consumers.get(sub.ivrs), photo, reused_of is not None, ctx.thresholds)
                 store.save_result(key, decision, photo, reused_of)
                 summary.verified_now += 1

@@ -67,3 +67,6 @@ def test_decided_keys_and_reuse_lookup(tmp_path):
         assert store.find_reuse("0f0f0f0f0f0f0f0f", "0123456789abcdef", 6) is None
         # same framing, but the display crop differs a lot: not a copy
         assert store.find_reuse("f0f0f0f0f0f0f0f0", "fedcba9876543210", 6) is None
+        assert store.find_reuse("f0f0f0f0f0f0f0f0", "fedcba9876543210", 6, reading="101") is None
+        # ... unless both displays read the same: the crop shifted, the photo is a copy
+        assert store.find_reuse("f0f0f0f0f0f0f0f0", "fedcba9876543210", 6, reading="100") == "S1"
