@@ -35,6 +35,7 @@ MIN_SCORE = 0.12  # below this no row looks like a display -> None
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 2.0, 2.0, 1.0, 1.2
 REFINE_H = 40  # px: digit height in the refinement strip
 TOP_K = 5  # search candidates refined and re-scored
+ALTERNATIVES = 3  # located rows offered to the reader, best first
 GLARE_LEVEL = 245  # grey level of washed-out (glare) pixels
 SIDE_TEXT_SCALE = 3.0  # characters beside the row (words of a page) that cost a factor e
 CLUTTER_SCALE = 6.0  # blobs of digit size around a row that cost a factor e
@@ -311,6 +312,32 @@ def _strip_components(ink: np.ndarray, depth: np.ndarray, centre: float) -> np.n
     return np.stack([x[keep], y[keep], w[keep], h[keep], fill[keep], dmean[keep]], axis=1)
 
 
+def _split_wide(ink: np.ndarray, max_aspect: float = 1.0, max_col: float = 0.25) -> np.ndarray:
+    """Cut digit-tall components wider than ``max_aspect`` x their height at their thin columns.
+
+    A decimal point between two LCD digits, or a glare bridge, joins them into one
+    wide blob that no digit-shaped test accepts; the columns where the join is
+    (ink over at most ``max_col`` of the height, away from the blob's ends) are cleared.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    out = ink
+    for i in range(1, n):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        if h < 0.5 * REFINE_H or h > 1.6 * REFINE_H or w <= max_aspect * h:
+            continue
+        cols = (labels[y:y + h, x:x + w] == i).sum(axis=0)
+        thin = cols <= max_col * h
+        edge = int(0.25 * h)
+        thin[:edge] = thin[-edge:] = False
+        if thin.any():
+            if out is ink:
+                out = ink.copy()
+            sub = out[y:y + h, x:x + w]
+            sub[:, thin & (cols > 0)] = np.where(labels[y:y + h, x:x + w][:, thin & (cols > 0)] == i, 0,
+                                                 sub[:, thin & (cols > 0)])
+    return out
+
+
 def _chain(comps: np.ndarray, x0: float, x1: float) -> np.ndarray:
     """Components of the digit row: those over the coarse extent, grown left/right by pitch."""
     if len(comps) >= 2:  # drop faint components (ghost segments) next to well-inked ones
@@ -413,6 +440,7 @@ def _refine(gray: np.ndarray, row: Row) -> Refined | None:
     s16 = strip.astype(np.int16)
     ink = ((s16 < mean - 6) if row.dark else (s16 > mean + 6)).astype(np.uint8)
     ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    ink = _split_wide(ink)
     ink &= _inside_pixels(M, gray.shape, W, H)  # no ink from the replicated border: a digit cut
     depth = (mean - s16) if row.dark else (s16 - mean)  # by the photo's edge stays a narrow blob
     all_comps = _strip_components(ink, depth.astype(np.float64), H / 2)
@@ -614,16 +642,36 @@ def locate(img: np.ndarray, ctx: PhotoContext | None = None, *, fine: bool = Tru
     ``fine``: when the coarse search finds nothing, search again at full resolution
     (far meters with small digits); off where only "is there a display?" matters.
     """
+    found = locate_all(img, ctx, fine=fine, limit=1)
+    return found[0] if found else None
+
+
+def locate_all(img: np.ndarray, ctx: PhotoContext | None = None, *, fine: bool = True,
+               limit: int = ALTERNATIVES) -> list[Display]:
+    """The most display-like digit rows, best first (at most ``limit``).
+
+    The first is :func:`locate`'s answer; the others are what the reader tries when
+    that one does not read as digits (a brand name or a printed word can out-score
+    a small LCD).
+    """
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     bgr = img if img.ndim == 3 else cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    best = _choose(_candidates(gray, _find_rows(gray)))
+    cands = _candidates(gray, _find_rows(gray))
+    best = _choose(cands)
     if best is None and fine and max(gray.shape) > SEARCH_LONG_SIDE:
         # a meter far from the camera: its digits are below the coarse search's smallest
         # blob; search once more at full work resolution (only photos that found nothing pay)
-        best = _choose(_candidates(gray, _find_rows(gray, FINE_LONG_SIDE)))
+        cands = _candidates(gray, _find_rows(gray, FINE_LONG_SIDE))
+        best = _choose(cands)
     if best is None:
-        return None
-    best_score, row, ref = best
+        return []
+    others = sorted((c for c in cands if c is not best and c[0] >= MIN_SCORE), key=lambda c: -c[0])
+    return [_display(bgr, img.shape, c) for c in [best, *others][:limit]]
+
+
+def _display(bgr: np.ndarray, shape: tuple[int, ...], cand: tuple[float, Row, Refined]) -> Display:
+    """Rectify one candidate row into a :class:`Display`."""
+    score, row, ref = cand
     quad, height = ref.quad, ref.height
     crop, box = rectify(bgr, quad, height)
     return Display(
@@ -632,8 +680,8 @@ def locate(img: np.ndarray, ctx: PhotoContext | None = None, *, fine: bool = Tru
         digits_box=box,
         quad=quad,
         digit_height_px=height,
-        score=float(min(1.0, best_score)),
-        touches_frame=ref.cut or _touches(quad, img.shape, height),
+        score=float(min(1.0, score)),
+        touches_frame=ref.cut or _touches(quad, shape, height),
         n_digit_candidates=len(ref.comps),
         dark_digits=row.dark,
     )

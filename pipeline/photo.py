@@ -17,6 +17,7 @@ import cv2
 
 from pipeline import locate, quality, read
 from pipeline.context import PhotoContext, PhotoResult
+from pipeline.display import Display
 from pipeline.load import load_photo
 from pipeline.phash import phash
 from pipeline.rules import Reason
@@ -68,26 +69,36 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
         return result
 
     t = time.perf_counter()
-    display = locate.locate(img, ctx)
+    displays = locate.locate_all(img, ctx)
     timings["locate"] = time.perf_counter() - t
-    if display is None:
+    if not displays:
         result.reasons = [Reason.NOT_A_METER.value]
         return result
-    result.kind = display.kind
-    result.crop_phash = phash(display.crop)
-    result.crop = _save_crop(display.crop, ctx, name, data)
+    display = displays[0]
 
     t = time.perf_counter()
     reasons, metrics = quality.check_display(img, display, th)
     timings["quality"] += time.perf_counter() - t
-    result.metrics.update(metrics)
     if reasons:
+        _keep_display(result, display, metrics, ctx, name, data)
         result.reasons = [r.value for r in reasons]
         return result
 
     t = time.perf_counter()
     reading = read.read_display(display, ctx, typed=typed)
+    for rank, alt in enumerate(displays[1:], start=1):
+        # the best-looking row did not read as a confident number (a brand name, a printed
+        # word, a painted label): a runner-up that does, and is clear, is the display
+        if reading.confidence >= th.auto_accept_confidence:
+            break
+        alt_reasons, alt_metrics = quality.check_display(img, alt, th)
+        if alt_reasons:
+            continue
+        alt_reading = read.read_display(alt, ctx, typed=typed)
+        if alt_reading.confidence >= th.auto_accept_confidence:
+            display, reading, metrics = alt, alt_reading, {**alt_metrics, "display_rank": float(rank)}
     timings["read"] = time.perf_counter() - t
+    _keep_display(result, display, metrics, ctx, name, data)
     result.clear = True
     result.reading = reading.text
     result.confidence = reading.confidence
@@ -146,6 +157,15 @@ def process_digit(data: bytes, ctx: PhotoContext) -> PhotoResult:
     return PhotoResult(clear=label != "none", reading="" if label == "none" else label,
                        confidence=float(probs[best]), digit_confidences=[float(probs[best])],
                        width=loaded.width, height=loaded.height)
+
+
+def _keep_display(result: PhotoResult, display: Display, metrics: dict[str, float], ctx: PhotoContext,
+                  name: str, data: bytes) -> None:
+    """Record the display the result is about: kind, crop hash, saved crop, its quality figures."""
+    result.kind = display.kind
+    result.crop_phash = phash(display.crop)
+    result.crop = _save_crop(display.crop, ctx, name, data)
+    result.metrics.update(metrics)
 
 
 def _save_crop(crop, ctx: PhotoContext, name: str, data: bytes) -> str:  # noqa: ANN001

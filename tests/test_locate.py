@@ -89,3 +89,29 @@ def test_grayscale_input_is_accepted() -> None:
     disp = locate(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY))
     assert disp is not None and _found(disp, truth)
     assert disp.crop.ndim == 3
+
+
+def test_split_wide_cuts_a_bridged_pair_apart() -> None:
+    """Two digit-tall strokes joined by a low bridge (a decimal point) become two blobs again."""
+    from pipeline.locate import REFINE_H, _split_wide
+
+    ink = np.zeros((3 * REFINE_H, 200), np.uint8)
+    ink[40:80, 50:70] = 1  # a digit-like bar block
+    ink[40:80, 80:100] = 1  # the next digit
+    ink[74:80, 70:80] = 1  # the decimal point touching both
+    n_before = cv2.connectedComponents(ink)[0] - 1
+    n_after = cv2.connectedComponents(_split_wide(ink))[0] - 1
+    assert (n_before, n_after) == (1, 2)
+    single = np.zeros_like(ink)
+    single[40:80, 50:70] = 1  # one digit-sized blob is left alone
+    assert (_split_wide(single) == single).all()
+
+
+def test_locate_all_puts_locate_first_and_has_no_duplicates() -> None:
+    from pipeline.locate import locate_all
+
+    img, _ = _photo(4, kind="lcd")
+    found = locate_all(img, PhotoContext())
+    assert found and np.allclose(found[0].quad, locate(img).quad)
+    centres = [tuple(np.round(d.quad.mean(axis=0))) for d in found]
+    assert len(set(centres)) == len(centres)

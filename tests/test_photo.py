@@ -1,0 +1,48 @@
+"""PHOTO orchestration: a runner-up display is read when the best-looking row is not a number."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline import photo
+from pipeline.context import PhotoContext
+from pipeline.locate import locate_all
+from samples.synth import PhotoSpec, render_photo
+
+
+@pytest.fixture(scope="module")
+def meter():
+    """A clear LCD meter photo with a large printed word beside the meter (as a brand name
+    can be), its bytes, its truth, and the located displays of the word and of the digits."""
+    img, truth = render_photo(PhotoSpec(kind="lcd", defect=None), np.random.default_rng(4))
+    h, w = img.shape[:2]
+    tq = np.asarray(truth["display_quad"], np.float32)
+    y = 140 if tq[:, 1].min() > h / 2 else h - 60  # the half of the photo without the display
+    cv2.rectangle(img, (20, y - 130), (w - 20, y + 30), (235, 235, 235), -1)
+    cv2.putText(img, "AVANT", (60, y), cv2.FONT_HERSHEY_DUPLEX, 4.0, (20, 20, 20), 12)
+    ok, buf = cv2.imencode(".png", img)
+    found = locate_all(img, PhotoContext(), limit=5)
+    real = [d for d in found if cv2.pointPolygonTest(tq, tuple(map(float, d.quad.mean(axis=0))), False) >= 0]
+    word = [d for d in found if abs(float(d.quad[:, 1].mean()) - (y - 45)) < 80]
+    assert real and word, "both rows should be among the located candidates"
+    return buf.tobytes(), truth, real[0], word[0]
+
+
+@pytest.mark.parametrize("word_first", [True, False])
+def test_runner_up_display_is_read_when_first_row_is_a_word(monkeypatch, meter, word_first: bool) -> None:
+    data, truth, real, word = meter
+    order = [word, real] if word_first else [real, word]
+    monkeypatch.setattr(photo.locate, "locate_all", lambda *a, **k: order)
+    res = photo.process_photo(data, PhotoContext(use_tesseract=False), "t")
+    assert res.reading == truth["reading"]
+    assert res.confidence >= 0.9
+    assert res.metrics.get("display_rank") == (1.0 if word_first else None)
+
+
+def test_word_alone_reads_as_nothing_confident(monkeypatch, meter) -> None:
+    data, _, _, word = meter
+    monkeypatch.setattr(photo.locate, "locate_all", lambda *a, **k: [word])
+    res = photo.process_photo(data, PhotoContext(use_tesseract=False), "t")
+    assert res.confidence < 0.9
