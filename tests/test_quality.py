@@ -121,7 +121,7 @@ def test_each_display_reason_fires(clear) -> None:
     x, y, w, h = disp.digits_box
 
     def glare(c: np.ndarray) -> np.ndarray:
-        cv2.ellipse(c, (x + w // 3, y + h // 2), (h, int(h * 0.8)), 0, 0, 360, (255, 255, 255), -1)
+        cv2.ellipse(c, (x + w // 3, y + h // 2), (int(h * 0.7), int(h * 0.6)), 0, 0, 360, (255, 255, 255), -1)
         return c
 
     cases = {
