@@ -83,17 +83,63 @@ def _binaries(gray: np.ndarray) -> list[tuple[np.ndarray, bool]]:
 
 def _blobs(mask: np.ndarray, hmin: int, hmax: int) -> tuple[np.ndarray, np.ndarray]:
     """Connected components of digit height as (n, 5) x, y, w, h, fill (ink share of the box),
-    and the mask of those shaped like a digit (the others are words, bars, blocks)."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    and the mask of those shaped like a digit (the others are words, bars, blocks).
+
+    A component about as wide as tall is first cut at its thin columns (see
+    :func:`_cut_columns`): two LCD digits joined by their decimal point.
+    """
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     x, y, w, h, a = (stats[1:, i] for i in range(5))
+    wide = np.flatnonzero((h >= hmin) & (h <= hmax * 1.5) & (w > 0.85 * h) & (w <= 2.2 * h))
+    if len(wide):
+        parts = [_cut_columns(labels, i + 1, stats[i + 1]) for i in wide]
+        cut = [i for i, p in zip(wide, parts, strict=True) if p is not None]
+        if cut:
+            extra = np.array([b for i, p in zip(wide, parts, strict=True) if p is not None for b in p], np.int64)
+            keep = np.ones(len(x), bool)
+            keep[cut] = False
+            x, y, w, h, a = (np.concatenate([v[keep], extra[:, k]]) for k, v in enumerate((x, y, w, h, a)))
     fill = a / np.maximum(w * h, 1)
     tall = (h >= hmin * 0.6) & (h <= hmax * 1.5)
     x, y, w, h, fill = x[tall], y[tall], w[tall], h[tall], fill[tall]
     digit = (
         (h >= hmin) & (h <= hmax) & (w >= 2) & (w <= 1.3 * h) & (w >= 0.08 * h)
-        & (fill > 0.12) & (fill < 0.92)
+        & (fill > 0.12) & ((fill < 0.92) | (w <= 0.3 * h))  # a solid block is no digit; a '1' can be
     )
     return np.stack([x, y, w, h, fill], axis=1).astype(np.float32), digit
+
+
+def _cut_columns(labels: np.ndarray, i: int, stat: np.ndarray, max_col: float = 0.25) -> list[tuple] | None:
+    """Boxes (x, y, w, h, area) of component ``i`` split at columns holding at most
+    ``max_col`` of its height (away from its ends); None when there is no such column."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    sub = labels[y:y + h, x:x + w] == i
+    cols = sub.sum(axis=0)
+    thin = cols <= max_col * h
+    edge = max(1, int(0.25 * h))
+    thin[:edge] = False
+    thin[-edge:] = False
+    if not thin.any():
+        return None
+    out = []
+    start, gap = None, 0
+    for c in range(w + 1):
+        solid = c < w and not thin[c]
+        if solid and start is None:
+            if out:
+                joint = sub[:, gap + 1:c - 1]  # the thin stretch, less a column at either end
+                if c - gap > 0.35 * h or (joint.any() and np.flatnonzero(joint.any(axis=1))[0] < 0.6 * h):
+                    return None  # long, or inked above the baseline band: not a decimal point
+            start = c
+        elif not solid and start is not None:
+            rows = np.flatnonzero(sub[:, start:c].any(axis=1))
+            ph = rows[-1] - rows[0] + 1 if len(rows) else 0
+            if ph < 0.7 * h or c - start > 0.9 * ph:
+                return None  # the parts must be digit-tall and digit-narrow
+            out.append((x + start, y + int(rows[0]), c - start, int(rows[-1] - rows[0] + 1),
+                        int(sub[rows[0]:rows[-1] + 1, start:c].sum())))
+            start, gap = None, c
+    return out if 2 <= len(out) <= 3 else None  # more parts: a textured block (an LCD's glass)
 
 
 def _group(boxes: np.ndarray) -> list[np.ndarray]:

@@ -79,24 +79,27 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
     t = time.perf_counter()
     reasons, metrics = quality.check_display(img, display, th)
     timings["quality"] += time.perf_counter() - t
-    if reasons:
-        _keep_display(result, display, metrics, ctx, name, data)
-        result.reasons = [r.value for r in reasons]
-        return result
-
     t = time.perf_counter()
-    reading = read.read_display(display, ctx, typed=typed)
+    reading = None if reasons else read.read_display(display, ctx, typed=typed)
     for rank, alt in enumerate(displays[1:], start=1):
         # the best-looking row did not read as a confident number (a brand name, a printed
-        # word, a painted label): a runner-up that does, and is clear, is the display
-        if reading.confidence >= th.auto_accept_confidence:
+        # word, a painted label) or was a line of small print: a runner-up that is clear
+        # and reads confidently is the display
+        if reading is not None and reading.confidence >= th.auto_accept_confidence:
             break
+        if reasons and (reasons != [Reason.DIGITS_TOO_SMALL] or alt.digit_height_px <= display.digit_height_px):
+            continue
         alt_reasons, alt_metrics = quality.check_display(img, alt, th)
         if alt_reasons:
             continue
         alt_reading = read.read_display(alt, ctx, typed=typed)
         if alt_reading.confidence >= th.auto_accept_confidence:
-            display, reading, metrics = alt, alt_reading, {**alt_metrics, "display_rank": float(rank)}
+            display, reading, reasons = alt, alt_reading, []
+            metrics = {**alt_metrics, "display_rank": float(rank)}
+    if reasons or reading is None:
+        _keep_display(result, display, metrics, ctx, name, data)
+        result.reasons = [r.value for r in reasons]
+        return result
     timings["read"] = time.perf_counter() - t
     _keep_display(result, display, metrics, ctx, name, data)
     result.clear = True

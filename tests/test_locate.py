@@ -115,3 +115,28 @@ def test_locate_all_puts_locate_first_and_has_no_duplicates() -> None:
     assert found and np.allclose(found[0].quad, locate(img).quad)
     centres = [tuple(np.round(d.quad.mean(axis=0))) for d in found]
     assert len(set(centres)) == len(centres)
+
+
+def _cut(mask: np.ndarray):
+    from pipeline.locate import _cut_columns
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    assert n == 2
+    return _cut_columns(labels, 1, stats[1])
+
+
+def test_cut_columns_splits_digits_joined_by_a_decimal_point_only() -> None:
+    m = np.zeros((60, 80), np.uint8)
+    m[10:40, 10:25] = 1  # two digit-like blocks 30 px tall ...
+    m[10:40, 32:47] = 1
+    dp = m.copy()
+    dp[35:40, 25:32] = 1  # ... joined at the baseline by a decimal point
+    parts = _cut(dp)
+    assert parts is not None and len(parts) == 2
+    assert all(p[3] == 30 for p in parts)
+    mid = m.copy()
+    mid[22:27, 25:32] = 1  # joined half-way up: a letter's bar, not a decimal point
+    assert _cut(mid) is None
+    frame = np.zeros((60, 120), np.uint8)
+    cv2.rectangle(frame, (5, 10), (100, 40), 1, 2)  # a window frame: a long thin stretch
+    assert _cut(frame) is None
