@@ -81,16 +81,16 @@ def _binaries(gray: np.ndarray) -> list[tuple[np.ndarray, bool]]:
     return [(dark, True), (light, False)]
 
 
-def _blobs(mask: np.ndarray, hmin: int, hmax: int) -> tuple[np.ndarray, np.ndarray]:
+def _blobs(mask: np.ndarray, hmin: int, hmax: int, cut: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Connected components of digit height as (n, 5) x, y, w, h, fill (ink share of the box),
     and the mask of those shaped like a digit (the others are words, bars, blocks).
 
-    A component about as wide as tall is first cut at its thin columns (see
-    :func:`_cut_columns`): two LCD digits joined by their decimal point.
+    ``cut``: a component about as wide as tall is first cut at its thin columns
+    (see :func:`_cut_columns`): two LCD digits joined by their decimal point.
     """
     _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     x, y, w, h, a = (stats[1:, i] for i in range(5))
-    wide = np.flatnonzero((h >= hmin) & (h <= hmax * 1.5) & (w > 0.85 * h) & (w <= 2.2 * h))
+    wide = np.flatnonzero((h >= hmin) & (h <= hmax * 1.5) & (w > 0.85 * h) & (w <= 2.2 * h)) if cut else []
     if len(wide):
         parts = [_cut_columns(labels, i + 1, stats[i + 1]) for i in wide]
         cut = [i for i, p in zip(wide, parts, strict=True) if p is not None]
@@ -104,7 +104,7 @@ def _blobs(mask: np.ndarray, hmin: int, hmax: int) -> tuple[np.ndarray, np.ndarr
     x, y, w, h, fill = x[tall], y[tall], w[tall], h[tall], fill[tall]
     digit = (
         (h >= hmin) & (h <= hmax) & (w >= 2) & (w <= 1.3 * h) & (w >= 0.08 * h)
-        & (fill > 0.12) & ((fill < 0.92) | (w <= 0.3 * h))  # a solid block is no digit; a '1' can be
+        & (fill > 0.12) & (fill < 0.92)  # a solid block is no digit
     )
     return np.stack([x, y, w, h, fill], axis=1).astype(np.float32), digit
 
@@ -301,7 +301,7 @@ def _pair_ok(b: np.ndarray) -> bool:
     )
 
 
-def _find_rows(gray: np.ndarray, long_side: int = SEARCH_LONG_SIDE) -> list[Row]:
+def _find_rows(gray: np.ndarray, long_side: int = SEARCH_LONG_SIDE, cut: bool = False) -> list[Row]:
     """All candidate digit rows of the photo, best first (work coordinates)."""
     s0 = min(1.0, long_side / max(gray.shape))
     pyr = [cv2.resize(gray, None, fx=s0, fy=s0, interpolation=cv2.INTER_AREA) if s0 < 1 else gray]
@@ -314,7 +314,7 @@ def _find_rows(gray: np.ndarray, long_side: int = SEARCH_LONG_SIDE) -> list[Row]
         scale = s0 / (2**lvl)
         for mask, dark in _binaries(img):
             for m in (mask, cv2.morphologyEx(mask, cv2.MORPH_CLOSE, k3)):
-                allb, digit = _blobs(m, hmin, hmax)
+                allb, digit = _blobs(m, hmin, hmax, cut)
                 blobs = allb[digit]
                 for idx in _group(blobs):
                     idx = _prune(blobs, idx)
@@ -693,21 +693,23 @@ def locate(img: np.ndarray, ctx: PhotoContext | None = None, *, fine: bool = Tru
 
 
 def locate_all(img: np.ndarray, ctx: PhotoContext | None = None, *, fine: bool = True,
-               limit: int = ALTERNATIVES) -> list[Display]:
+               limit: int = ALTERNATIVES, cut_joined: bool = False) -> list[Display]:
     """The most display-like digit rows, best first (at most ``limit``).
 
     The first is :func:`locate`'s answer; the others are what the reader tries when
     that one does not read as digits (a brand name or a printed word can out-score
-    a small LCD).
+    a small LCD). ``cut_joined``: search again with blobs cut where a decimal point
+    joins two digits (a second pass for photos whose first rows did not read: on
+    every photo it would also cut letters and glass into digit-like pieces).
     """
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
     bgr = img if img.ndim == 3 else cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
-    cands = _candidates(gray, _find_rows(gray))
+    cands = _candidates(gray, _find_rows(gray, cut=cut_joined))
     best = _choose(cands)
     if best is None and fine and max(gray.shape) > SEARCH_LONG_SIDE:
         # a meter far from the camera: its digits are below the coarse search's smallest
         # blob; search once more at full work resolution (only photos that found nothing pay)
-        cands = _candidates(gray, _find_rows(gray, FINE_LONG_SIDE))
+        cands = _candidates(gray, _find_rows(gray, FINE_LONG_SIDE, cut=cut_joined))
         best = _choose(cands)
     if best is None:
         return []

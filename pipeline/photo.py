@@ -14,10 +14,11 @@ import traceback
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from pipeline import locate, quality, read
 from pipeline.context import PhotoContext, PhotoResult
-from pipeline.display import Display
+from pipeline.display import Display, Reading
 from pipeline.load import load_photo
 from pipeline.phash import phash
 from pipeline.rules import Reason
@@ -69,7 +70,7 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
         return result
 
     t = time.perf_counter()
-    displays = locate.locate_all(img, ctx)
+    displays = locate.locate_all(img, ctx) or locate.locate_all(img, ctx, cut_joined=True)
     timings["locate"] = time.perf_counter() - t
     if not displays:
         result.reasons = [Reason.NOT_A_METER.value]
@@ -81,21 +82,17 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
     timings["quality"] += time.perf_counter() - t
     t = time.perf_counter()
     reading = None if reasons else read.read_display(display, ctx, typed=typed)
-    for rank, alt in enumerate(displays[1:], start=1):
+    if (reading is None or reading.confidence < th.auto_accept_confidence) and reasons in ([], [Reason.DIGITS_TOO_SMALL]):
         # the best-looking row did not read as a confident number (a brand name, a printed
-        # word, a painted label) or was a line of small print: a runner-up that is clear
-        # and reads confidently is the display
-        if reading is not None and reading.confidence >= th.auto_accept_confidence:
-            break
-        if reasons and (reasons != [Reason.DIGITS_TOO_SMALL] or alt.digit_height_px <= display.digit_height_px):
-            continue
-        alt_reasons, alt_metrics = quality.check_display(img, alt, th)
-        if alt_reasons:
-            continue
-        alt_reading = read.read_display(alt, ctx, typed=typed)
-        if alt_reading.confidence >= th.auto_accept_confidence:
-            display, reading, reasons = alt, alt_reading, []
-            metrics = {**alt_metrics, "display_rank": float(rank)}
+        # word, a painted label) or was a line of small print: try the runner-up rows,
+        # then rows found with joined digits cut apart
+        found = _runner_up(img, displays[1:], display, bool(reasons), ctx, typed, rank0=1)
+        if found is None:
+            again = locate.locate_all(img, ctx, cut_joined=True)
+            found = _runner_up(img, again, display, bool(reasons), ctx, typed, rank0=len(displays))
+        if found is not None:
+            display, reading, metrics = found
+            reasons = []
     if reasons or reading is None:
         _keep_display(result, display, metrics, ctx, name, data)
         result.reasons = [r.value for r in reasons]
@@ -160,6 +157,25 @@ def process_digit(data: bytes, ctx: PhotoContext) -> PhotoResult:
     return PhotoResult(clear=label != "none", reading="" if label == "none" else label,
                        confidence=float(probs[best]), digit_confidences=[float(probs[best])],
                        width=loaded.width, height=loaded.height)
+
+
+def _runner_up(img: np.ndarray, alts: list[Display], first: Display, first_too_small: bool, ctx: PhotoContext,
+               typed: str | None, rank0: int) -> tuple[Display, Reading, dict[str, float]] | None:
+    """The first of ``alts`` that is clear and reads at the auto-accept confidence.
+
+    When the first row was too small to read, only taller rows are tried.
+    """
+    th = ctx.thresholds
+    for rank, alt in enumerate(alts, start=rank0):
+        if first_too_small and alt.digit_height_px <= first.digit_height_px:
+            continue
+        reasons, metrics = quality.check_display(img, alt, th)
+        if reasons:
+            continue
+        reading = read.read_display(alt, ctx, typed=typed)
+        if reading.confidence >= th.auto_accept_confidence:
+            return alt, reading, {**metrics, "display_rank": float(rank)}
+    return None
 
 
 def _keep_display(result: PhotoResult, display: Display, metrics: dict[str, float], ctx: PhotoContext,
