@@ -149,6 +149,8 @@ class Store:
         meter box, one installer's habit) also do, so the display crops must hash
         alike too, or the two displays must read the same: a crop's hash can move
         by more than a few bits when the located crop shifts by some pixels.
+        An earlier photo in which no display was found is no match for one that
+        shows a display (a washed-out photo's hash is close to many).
         """
         if not phash:
             return None
@@ -158,6 +160,8 @@ class Store:
             " OR phash_b2 = ? OR phash_b3 = ? ORDER BY decided_at, submission_id", b).fetchall()
         for sid, other, other_crop, other_reading in rows:
             if other and hamming(phash, other) <= max_hamming:
+                if crop_phash and not other_crop:
+                    continue  # the earlier photo showed no display (washed out, no meter): not this one
                 same_reading = bool(reading) and reading == other_reading
                 if (crop_phash and other_crop and hamming(crop_phash, other_crop) > 2 * max_hamming
                         and not same_reading):

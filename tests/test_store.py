@@ -70,3 +70,8 @@ def test_decided_keys_and_reuse_lookup(tmp_path):
         assert store.find_reuse("f0f0f0f0f0f0f0f0", "fedcba9876543210", 6, reading="101") is None
         # ... unless both displays read the same: the crop shifted, the photo is a copy
         assert store.find_reuse("f0f0f0f0f0f0f0f0", "fedcba9876543210", 6, reading="100") == "S1"
+        blank = PhotoResult(clear=False, phash="0f0f0f0f0f0f0f0f")  # a washed-out photo: no display crop
+        with store.transaction():
+            store.save_result(keys[1], Decision(Status.REJECTED, clear=False), blank, None)
+        assert store.find_reuse("0f0f0f0f0f0f0f0f", "0123456789abcdef", 6, reading="100") is None
+        assert store.find_reuse("0f0f0f0f0f0f0f0f", "", 6) == "S2"  # no display either: a copy
