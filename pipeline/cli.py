@@ -270,7 +270,7 @@ def _cmd_read(args: argparse.Namespace) -> int:
 
     if args.kind != "digit":
         tesseract.probe()  # the legend (kWh or another register) is read with Tesseract
-    recognize.verify_artifact()
+    recognize.verify_artifacts()
     # one photo for a person: always read the legend (the register shown)
     ctx = PhotoContext(crop_dir=str(args.crops) if args.crops else None, use_tesseract=True)
     for path in args.photos:

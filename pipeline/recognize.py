@@ -1,9 +1,13 @@
 """Digit recognizer: a small CNN (ONNX, run with cv2.dnn) over 11 classes.
 
 Classes are the digits '0'-'9' and 'none' (blank cell, drum caught mid-roll,
-cut-off or unreadable digit). The network was trained by
-``scripts/train_digits.py``; its artifacts live in ``models/`` and are listed
-with their SHA-256 in ``models/manifest.json``. The loader refuses a missing or
+cut-off or unreadable digit). The networks were trained by
+``scripts/train_digits.py``; their artifacts live in ``models/`` and are listed
+with their SHA-256 in ``models/manifest.json``. Every manifest entry named
+``digits`` or ``digits_<suffix>`` is a member of an ensemble: the recognizer
+averages the members' calibrated probabilities (two networks trained with
+different seeds disagree on exactly the crops that are hard, so the average is
+less often confidently wrong than either). The loader refuses a missing or
 changed artifact with :class:`ModelError`, so a batch never runs on a model
 nobody trained. Inference needs only OpenCV and numpy (no torch).
 """
@@ -100,6 +104,19 @@ def load_manifest(model_dir: Path = MODEL_DIR) -> dict:
         raise ModelError(f"model manifest {path} cannot be read: {exc}") from exc
 
 
+def member_names(model_dir: Path = MODEL_DIR) -> list[str]:
+    """Manifest names of the digit ensemble's members (``digits`` first)."""
+    names = [n for n in load_manifest(model_dir).get("models", {}) if n == MODEL_NAME or n.startswith(MODEL_NAME + "_")]
+    if MODEL_NAME not in names:
+        raise ModelError(f"model {MODEL_NAME!r} is not listed in {Path(model_dir) / MANIFEST}")
+    return sorted(names, key=lambda n: (n != MODEL_NAME, n))
+
+
+def verify_artifacts(model_dir: Path = MODEL_DIR) -> list[ModelInfo]:
+    """Check every ensemble member against its SHA-256 (a start-up check)."""
+    return [verify_artifact(model_dir, n) for n in member_names(model_dir)]
+
+
 def verify_artifact(model_dir: Path = MODEL_DIR, name: str = MODEL_NAME) -> ModelInfo:
     """Check the artifact ``name`` against its SHA-256 in the manifest."""
     model_dir = Path(model_dir)
@@ -120,36 +137,45 @@ def verify_artifact(model_dir: Path = MODEL_DIR, name: str = MODEL_NAME) -> Mode
 
 
 class DigitRecognizer:
-    """The loaded digit network. Use :func:`get_recognizer` for the cached instance."""
+    """The loaded digit networks. Use :func:`get_recognizer` for the cached instance."""
 
     def __init__(self, model_dir: Path = MODEL_DIR) -> None:
-        self.info = verify_artifact(model_dir)
-        try:
-            self.net = cv2.dnn.readNetFromONNX(str(self.info.path))
-        except cv2.error as exc:
-            raise ModelError(f"model file {self.info.path} cannot be loaded by OpenCV: {exc}") from exc
-        # the CPU target is the default; setting it makes OpenCV 4.10+ warn on stderr
-        self.net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+        self.members = verify_artifacts(model_dir)
+        self.info = self.members[0]
+        self.nets = []
+        for info in self.members:
+            try:
+                net = cv2.dnn.readNetFromONNX(str(info.path))
+            except cv2.error as exc:
+                raise ModelError(f"model file {info.path} cannot be loaded by OpenCV: {exc}") from exc
+            # the CPU target is the default; setting it makes OpenCV 4.10+ warn on stderr
+            net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+            self.nets.append(net)
         self._lock = threading.Lock()  # cv2.dnn.Net is not safe to share between threads
 
-    def logits(self, blob: np.ndarray) -> np.ndarray:
-        """Raw network outputs (N, 11) for a preprocessed blob."""
+    def logits(self, blob: np.ndarray, member: int = 0) -> np.ndarray:
+        """Raw outputs (N, 11) of one member network for a preprocessed blob."""
         if len(blob) == 0:
             return np.zeros((0, len(CLASSES)), np.float32)
         with self._lock:
-            self.net.setInput(blob)
-            out = self.net.forward()
+            self.nets[member].setInput(blob)
+            out = self.nets[member].forward()
         return np.asarray(out, np.float32).reshape(len(blob), len(CLASSES))
 
     def predict_proba(self, cells: list[np.ndarray], floors: list[float] | None = None) -> np.ndarray:
-        """Calibrated class probabilities (N, 11) for grayscale cells, in one batch.
+        """Calibrated class probabilities (N, 11) for grayscale cells, in one batch:
+        the mean of the members' temperature-scaled softmax outputs.
 
         ``floors``: minimum contrast per cell (see :func:`preprocess_cells`).
         """
-        z = self.logits(preprocess_cells(cells, floors)) / self.info.temperature
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        blob = preprocess_cells(cells, floors)
+        total = np.zeros((len(blob), len(CLASSES)), np.float64)
+        for k, info in enumerate(self.members):
+            z = self.logits(blob, k) / info.temperature
+            z = z - z.max(axis=1, keepdims=True)
+            e = np.exp(z)
+            total += e / e.sum(axis=1, keepdims=True)
+        return (total / len(self.members)).astype(np.float32)
 
 
 @functools.lru_cache(maxsize=4)

@@ -154,7 +154,7 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
                progress: Callable[[int], None] | None = None, use_tesseract: bool = False) -> BatchSummary:
     """Verify every not-yet-verified row of a batch; write results for all rows."""
     tesseract.probe()  # the legend of a display that disagrees with the typed reading is OCR'd
-    recognize.verify_artifact()  # a missing or changed model is a start-up error, not 1,000 photo errors
+    recognize.verify_artifacts()  # a missing or changed model is a start-up error, not 1,000 photo errors
     subs = ingest.read_submissions(submissions_csv)
     consumers: dict[str, Consumer] = ingest.read_consumers(consumers_csv)
     workers = max(1, workers or os.cpu_count() or 1)

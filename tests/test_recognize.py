@@ -84,3 +84,31 @@ def test_missing_model_and_manifest_are_refused(tmp_path):
     (dst / "manifest.json").unlink()
     with pytest.raises(ModelError, match="manifest missing"):
         DigitRecognizer(dst)
+
+
+def test_every_ensemble_member_is_checked_and_averaged(tmp_path):
+    """A second member ('digits_<x>') is verified like the first; probabilities are the members' mean."""
+    import json
+
+    dst = _copy_models(tmp_path)
+    manifest = load_manifest(dst)
+    entry = dict(manifest["models"]["digits"])
+    twin = dst / "digits_twin.onnx"
+    shutil.copyfile(dst / entry["file"], twin)  # the same network twice: the mean is that network
+    only = {"models": {"digits": entry}}
+    single = tmp_path / "single"
+    shutil.copytree(dst, single)
+    (single / "manifest.json").write_text(json.dumps(only))
+    manifest["models"] = {"digits": entry, "digits_twin": {**entry, "file": twin.name}}
+    (dst / "manifest.json").write_text(json.dumps(manifest))
+    cells = [np.full((40, 28), 200, np.uint8), np.random.default_rng(0).integers(0, 255, (40, 28)).astype(np.uint8)]
+    both = DigitRecognizer(dst)
+    assert [m.path.name for m in both.members][1] == twin.name
+    alone = DigitRecognizer(single)
+    assert len(alone.members) == 1 and len(both.members) == 2
+    np.testing.assert_allclose(both.predict_proba(cells), alone.predict_proba(cells), atol=1e-6)
+    data = bytearray(twin.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    twin.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="does not match"):
+        DigitRecognizer(dst)
