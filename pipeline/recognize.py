@@ -33,6 +33,9 @@ INPUT_W = 28  # network input width (px)
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
 MANIFEST = "manifest.json"
 MODEL_NAME = "digits"  # key of the digit model in the manifest
+#: also classify each cell's negative and average: the networks learnt both polarities
+#: (dark-on-light LCDs, light-on-dark drums), and the two views err on different crops
+BOTH_POLARITIES = True
 
 
 def sha256_file(path: Path) -> str:
@@ -164,18 +167,24 @@ class DigitRecognizer:
 
     def predict_proba(self, cells: list[np.ndarray], floors: list[float] | None = None) -> np.ndarray:
         """Calibrated class probabilities (N, 11) for grayscale cells, in one batch:
-        the mean of the members' temperature-scaled softmax outputs.
+        the mean of the members' temperature-scaled softmax outputs (over both
+        polarities, see :data:`BOTH_POLARITIES`).
 
         ``floors``: minimum contrast per cell (see :func:`preprocess_cells`).
         """
         blob = preprocess_cells(cells, floors)
+        n = len(blob)
+        if BOTH_POLARITIES:  # the cell and its negative in one batch (blobs are centred on 0)
+            blob = np.concatenate([blob, -blob])
         total = np.zeros((len(blob), len(CLASSES)), np.float64)
         for k, info in enumerate(self.members):
             z = self.logits(blob, k) / info.temperature
             z = z - z.max(axis=1, keepdims=True)
             e = np.exp(z)
             total += e / e.sum(axis=1, keepdims=True)
-        return (total / len(self.members)).astype(np.float32)
+        if BOTH_POLARITIES:
+            total = total[:n] + total[n:]
+        return (total / total.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 @functools.lru_cache(maxsize=4)

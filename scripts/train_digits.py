@@ -36,8 +36,10 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 import cv2  # noqa: E402
+from digit_strokes import stroke_glyph  # noqa: E402
 
 from pipeline.recognize import (  # noqa: E402
     CLASSES,
@@ -48,6 +50,7 @@ from pipeline.recognize import (  # noqa: E402
     preprocess_cells,
     sha256_file,
 )
+from samples.synth.fonts import _has_digits  # noqa: E402
 
 TRAIN_SEEDS = range(0, 900)  # render_digit generator seeds for training ...
 VAL_SEEDS = range(900, 1000)  # ... and for validation / temperature (seeds >= 1000 are never used here)
@@ -56,7 +59,7 @@ VAL_SEEDS = range(900, 1000)  # ... and for validation / temperature (seeds >= 1
 TRAIN_FONTS = Path(os.environ.get("TRAIN_FONTS", Path.home() / ".cache" / "meter-verify" / "train-fonts"))
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", str(TRAIN_FONTS))
 _SKIP = ("serif", "math", "italic", "oblique", "symbol", "thin", "extralight", "d050000l", "c059", "p052",
-         "bookman", "z003", "roman", "bdita", "dingbat")
+         "bookman", "z003", "roman", "bdita", "dingbat", "fallback", "emoji")
 SEG = {"0": "abcdef", "1": "bc", "2": "abdeg", "3": "abcdg", "4": "bcfg", "5": "acdfg", "6": "acdefg",
        "7": "abc", "8": "abcdefg", "9": "abcdfg", "-": "g", " ": ""}
 NONE = len(CLASSES) - 1
@@ -70,7 +73,8 @@ def font_paths() -> tuple[str, ...]:
         for ext in ("ttf", "otf"):
             found.update(glob.glob(f"{d}/**/*.{ext}", recursive=True))
     by_name = {Path(p).name: p for p in sorted(found)}  # one copy of each font file name
-    return tuple(sorted(p for n, p in by_name.items() if not any(k in n.lower() for k in _SKIP)))
+    keep = (p for n, p in by_name.items() if not any(k in n.lower() for k in _SKIP))
+    return tuple(sorted(p for p in keep if _has_digits(p)))  # no fonts drawing a box for a digit
 
 
 @functools.lru_cache(maxsize=2048)
@@ -110,8 +114,8 @@ def drum_ink(rng: np.random.Generator, label: int) -> tuple[np.ndarray, float, f
     gh = int(rng.integers(40, 64))
     vp = gh * rng.uniform(1.25, 1.7)  # vertical pitch on the drum
     hp = gh * rng.uniform(0.8, 1.3)  # column pitch
-    ch = int(gh * rng.uniform(1.12, 1.6))
-    cw = int(hp * rng.uniform(0.8, 1.15))
+    ch = int(gh * (rng.uniform(1.0, 1.12) if rng.random() < 0.3 else rng.uniform(1.12, 1.6)))  # tight or loose crop
+    cw = int(hp * rng.uniform(0.7, 1.15))
     if label == NONE:
         if rng.random() < 0.7:
             base, roll, dx = int(rng.integers(10)), float(rng.uniform(0.3, 0.7)), 0.0
@@ -122,15 +126,45 @@ def drum_ink(rng: np.random.Generator, label: int) -> tuple[np.ndarray, float, f
         base, dx = label, float(rng.uniform(-0.08, 0.08) * hp)
         if roll < 0:
             base, roll = (label - 1) % 10, 1 + roll
+    cross7 = rng.random() < 0.2
+    strokes = rng.random() < 0.25  # stroke-drawn digits instead of the font (open 4, flagged 1 ...)
     ink = np.zeros((ch, cw), np.float32)
     cy = ch / 2 + rng.uniform(-0.05, 0.05) * ch
     for col in (-1, 0, 1):
         for k in range(-1, 3):
             d = (base + k) % 10 if col == 0 else int(rng.integers(10))
-            g = glyph(str(d), font, gh)
+            g = stroke_glyph(str(d), gh, rng) if strokes else glyph(str(d), font, gh)
+            if d == 7 and cross7 and not strokes:  # the continental 7 with a bar through its stem
+                g = g.copy()
+                r0 = int(gh * 0.47)
+                g[r0:r0 + max(1, gh // 12), :] = 1.0
             y = cy - gh / 2 + (k - roll) * vp
             _paste(ink, g, cw / 2 + dx + col * hp - g.shape[1] / 2, y)
     return ink, gh, hp
+
+
+#: letters that no digit resembles ('I', 'l', 'O', 'S', 'B', 'Z', 'G', 'b', 'J', 'U' ... left out)
+LETTERS = "AEFHKLMNPRTVWXYhkmnrtvwxy"
+
+
+def letter_ink(rng: np.random.Generator) -> np.ndarray:
+    """Ink mask of a cell showing a printed letter with letters either side: class 'none'.
+
+    Printed words (LITRES, kWh, IMP) form neat rows of glyphs that the locator may
+    offer; the recognizer must not read them as digits.
+    """
+    font = font_paths()[int(rng.integers(len(font_paths())))]
+    gh = int(rng.integers(40, 64))
+    pitch = gh * rng.uniform(0.7, 1.1)
+    ch = int(gh * rng.uniform(1.0, 1.5))
+    cw = int(pitch * rng.uniform(0.8, 1.15))
+    ink = np.zeros((ch, cw), np.float32)
+    y = ch / 2 - gh / 2 + rng.uniform(-0.05, 0.05) * ch
+    dx = rng.uniform(-0.1, 0.1) * pitch
+    for col in (-1, 0, 1):
+        g = glyph(LETTERS[int(rng.integers(len(LETTERS)))], font, gh)
+        _paste(ink, g, cw / 2 + dx + col * pitch - g.shape[1] / 2, y)
+    return ink
 
 
 def seg_ink(rng: np.random.Generator, label: int) -> tuple[np.ndarray, float, float]:
@@ -142,7 +176,9 @@ def seg_ink(rng: np.random.Generator, label: int) -> tuple[np.ndarray, float, fl
     slant = float(rng.uniform(0, 14)) if rng.random() < 0.75 else 0.0
     k = np.tan(np.radians(slant))
     pitch = W * rng.uniform(1.2, 1.55)
-    ch, cw = int(H * rng.uniform(1.12, 1.5)), int(pitch * rng.uniform(0.85, 1.2) + H * k * 0.5)
+    tight = rng.random() < 0.35  # cut close to the digit, as real per-digit crops are
+    ch = int(H * (rng.uniform(0.98, 1.12) if tight else rng.uniform(1.12, 1.5)))
+    cw = int(pitch * (rng.uniform(0.72, 0.9) if tight else rng.uniform(0.85, 1.2)) + H * k * 0.5)
     mode = "digit"
     if label == NONE:
         mode = str(rng.choice(["blank", "dash", "between"], p=[0.5, 0.15, 0.35]))
@@ -150,6 +186,7 @@ def seg_ink(rng: np.random.Generator, label: int) -> tuple[np.ndarray, float, fl
     dx = rng.uniform(-0.08, 0.08) * pitch
     if mode == "between":
         dx = float(rng.choice([-1, 1]) * rng.uniform(0.4, 0.6) * pitch)
+    hollow = rng.random() < 0.1
     variants = (rng.random() < 0.3, rng.random() < 0.2, rng.random() < 0.1)  # 7 with f, 9 w/o d, 6 w/o a
     y0 = ch / 2 - H / 2 + rng.uniform(-0.05, 0.05) * ch
     ink = np.zeros((ch, cw), np.uint8)
@@ -168,16 +205,26 @@ def seg_ink(rng: np.random.Generator, label: int) -> tuple[np.ndarray, float, fl
             p = poly.copy()
             p[:, 0] += (H - p[:, 1]) * k + x0
             p[:, 1] += y0
-            cv2.fillPoly(ink if s_name in segs else ghost, [np.round(p * 16).astype(np.int32)], 255,
-                         cv2.LINE_AA, shift=4)
+            pts = [np.round(p * 16).astype(np.int32)]
+            if hollow:  # segments drawn as outlines (some LCD glass)
+                cv2.polylines(ink if s_name in segs else ghost, pts, True, 255, max(1, int(t * 0.3)),
+                              cv2.LINE_AA, shift=4)
+            else:
+                cv2.fillPoly(ink if s_name in segs else ghost, pts, 255, cv2.LINE_AA, shift=4)
         if rng.random() < 0.15:  # decimal point after this digit
             cx, cy, r = x0 + W + (pitch - W) * 0.45, y0 + H - t / 2, t * 0.5
             cv2.rectangle(ink, (int(cx - r), int(cy - r)), (int(cx + r), int(cy + r)), 255, -1)
     out = np.stack([ink, ghost]).astype(np.float32) / 255.0
-    if rng.random() < 0.2:  # dotted / hatched segments (cheap LCDs, dot-matrix look)
-        step = int(rng.integers(3, 6))
-        yy, xx = np.mgrid[0:ch, 0:cw]
-        pattern = ((yy % step) < step - 1) & ((xx % step) < step - 1)
+    r = rng.random()
+    if r < 0.3:  # dotted / hatched segments (cheap LCDs, dot-matrix look)
+        yy, xx = np.mgrid[0:ch, 0:cw].astype(np.float32)
+        if r < 0.12:  # fine hatching
+            step, on = float(rng.integers(3, 6)), 1.0
+            pattern = ((yy % step) < step - on) & ((xx % step) < step - on)
+        else:  # segments built of a few square dots about a stroke wide
+            step = t * rng.uniform(0.8, 1.4)
+            on = step * rng.uniform(0.15, 0.35)
+            pattern = (((yy - y0) % step) < step - on) & (((xx - rng.uniform(0, step)) % step) < step - on)
         out[0] *= pattern
     return out, H, pitch
 
@@ -211,22 +258,31 @@ def colourise(rng: np.random.Generator, ink: np.ndarray, ghost: np.ndarray | Non
     fg = np.clip(bg - contrast if dark_on_light else bg + contrast, 0, 255)
     img = np.full((ch, cw), bg, np.float32)
     if ghost is not None:
-        img += (fg - bg) * rng.uniform(0.0, 0.3) * ghost
+        img += (fg - bg) * (rng.uniform(0.0, 0.3) if rng.random() < 0.8 else rng.uniform(0.3, 0.38)) * ghost
     block = np.zeros_like(ink)  # the reference channel: a lit patch, for the contrast floor
     block[int(ch * 0.3):int(ch * 0.7), int(cw * 0.3):int(cw * 0.7)] = 1.0
     img = np.stack([img * (1 - ink) + fg * ink, img * (1 - block) + fg * block], axis=-1)
     if drum and rng.random() < 0.7:  # cylinder shading, darker top and bottom
         v = (np.arange(ch) + 0.5 - ch / 2) / (ch / 2 * rng.uniform(1.0, 1.4))
         img *= (np.sqrt(np.clip(1 - v ** 2, 0, 1)) ** rng.uniform(0.3, 1.5))[:, None, None]
-    if rng.random() < 0.35:  # window frame bars at the sides
+    if rng.random() < (0.5 if drum else 0.35):  # window frame bars at the sides
         for side in (0, 1):
-            bw = int(cw * rng.uniform(0.0, 0.14))
+            bw = int(cw * rng.uniform(0.0, 0.22))
             if bw:
                 val = rng.uniform(0, 255)
                 if side == 0:
                     img[:, :bw] = val
                 else:
                     img[:, -bw:] = val
+    if rng.random() < 0.25:  # window frame edges above and below (thin lines at a tight crop's edges)
+        for side in (0, 1):
+            bh = int(ch * rng.uniform(0.0, 0.08))
+            if bh:
+                val = fg if rng.random() < 0.6 else rng.uniform(0, 255)
+                if side == 0:
+                    img[:bh] = val
+                else:
+                    img[-bh:] = val
     return img
 
 
@@ -287,7 +343,9 @@ def render_sample(rng: np.random.Generator, synth: list[np.random.Generator]) ->
             if rng.random() < 0.3:
                 g = 255 - g
             return (augment(rng, g.astype(np.float32)) if rng.random() < 0.5 else g), label, 0.0
-    if r < 0.68:
+    if label == NONE and rng.random() < 0.25:  # printed words on the meter body (LITRES, kWh, IMP ...)
+        pair = augment(rng, colourise(rng, letter_ink(rng), None, drum=False))
+    elif r < 0.68:
         ink, _, _ = drum_ink(rng, label)
         pair = augment(rng, colourise(rng, ink, None, drum=True))
     else:
@@ -421,14 +479,14 @@ def export(model, args: argparse.Namespace, temperature: float, n_params: int, v
 
     out_dir = Path(args.out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / "digits.onnx"
+    path = out_dir / f"{args.name}.onnx"
     model.eval()
     dummy = torch.zeros(1, 1, INPUT_H, INPUT_W)
     torch.onnx.export(model, (dummy,), str(path), input_names=["input"], output_names=["logits"],
                       dynamic_axes={"input": {0: "n"}, "logits": {0: "n"}}, opset_version=13, dynamo=False)
     manifest_path = out_dir / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-    manifest.setdefault("models", {})[MODEL_NAME] = {
+    manifest.setdefault("models", {})[args.name] = {
         "file": path.name,
         "sha256": sha256_file(path),
         "bytes": path.stat().st_size,
@@ -438,7 +496,8 @@ def export(model, args: argparse.Namespace, temperature: float, n_params: int, v
         "parameters": n_params,
         "val_accuracy_synthetic": round(val_acc, 4),
         "trained_with": (f"scripts/train_digits.py --seed {args.seed} --n-train {args.n_train} "
-                         f"--epochs {args.epochs}" + (" --no-synth" if args.no_synth else "")),
+                         f"--n-val {args.n_val} --epochs {args.epochs} --name {args.name}"
+                         + (" --no-synth" if args.no_synth else "")),
     }
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {path} ({path.stat().st_size} bytes) and {manifest_path}", flush=True)
@@ -456,6 +515,8 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--no-synth", action="store_true", help="do not use samples.synth.render_digit")
     p.add_argument("--out", default=str(ROOT / "models"))
+    p.add_argument("--name", default=MODEL_NAME,
+                   help="manifest name: 'digits', or 'digits_<suffix>' for a further ensemble member")
     train(p.parse_args())
 
 
