@@ -6,7 +6,12 @@ Usage (from the repository root):
 
 Prints false accepts, straight-through rate, read accuracy on clear photos,
 photos per second, peak memory (whole process tree and the largest single
-process), and, when ../shared/realdata exists, read accuracy on the real images.
+process), per-stage timing, a reliability table, and, when ../shared/realdata
+exists, read accuracy on the real photos by source and kind. Then, unless
+``--engines 0``, the engine comparison of ``scripts/eval_read.py`` in the same
+run: this recognizer, plain Tesseract and ssocr on the same rectified synthetic
+displays (full reading and per digit) and on the real digit and display crops.
+``--size 4000x3000`` measures memory on 12 MP photos.
 Seeds 0-999 are for tuning and training; 424242 and up are never tuned on.
 """
 
@@ -175,6 +180,9 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="batch folder (default: a temporary one)")
     ap.add_argument("--tesseract", action="store_true", help="run verify with --tesseract")
     ap.add_argument("--skip-realdata", action="store_true")
+    ap.add_argument("--size", default="1600x1200", help="photo size WxH passed to the generator")
+    ap.add_argument("--engines", type=int, default=400, metavar="N",
+                    help="engine comparison on N synthetic displays (seeds 1000..) and the real crops; 0 skips")
     ap.add_argument("--also-workers", type=int, nargs="*", default=[],
                     help="after the scored run, time verify again with these worker counts (e.g. 1)")
     ap.add_argument("--reuse-batch", action="store_true",
@@ -184,7 +192,7 @@ def main() -> None:
 
     batch = args.out or Path(tempfile.mkdtemp(prefix="mv-bench-"))
     stamp = batch / "generated.json"
-    wanted = {"n": args.n, "seed": args.seed, "mix": "benchmark"}
+    wanted = {"n": args.n, "seed": args.seed, "mix": "benchmark", "size": args.size}
     t0 = time.perf_counter()
     if args.reuse_batch and stamp.exists() and json.loads(stamp.read_text()) == wanted:
         shutil.rmtree(batch / "out", ignore_errors=True)  # a stale database would make every row "already verified"
@@ -192,14 +200,15 @@ def main() -> None:
         if args.out and batch.exists():
             shutil.rmtree(batch)
         subprocess.run([sys.executable, "-m", "samples.synth", "--out", str(batch), "--n", str(args.n),
-                        "--seed", str(args.seed), "--mix", "benchmark"], check=True, cwd=ROOT)
+                        "--seed", str(args.seed), "--mix", "benchmark", "--size", args.size], check=True, cwd=ROOT)
         stamp.write_text(json.dumps(wanted))
     gen_s = time.perf_counter() - t0
     extra = ["--tesseract"] if args.tesseract else []
     seconds, tree_mb, proc_mb, stdout = run_verify(batch, args.workers, extra)
     s = score(batch)
     n_photos = sum(1 for p in (batch / "photos").iterdir() if p.is_file())
-    print(f"batch: {batch}  n={args.n} seed={args.seed} workers={args.workers} (generated in {gen_s:.0f} s)")
+    print(f"batch: {batch}  n={args.n} seed={args.seed} size={args.size} workers={args.workers} "
+          f"(generated in {gen_s:.0f} s)")
     print(stdout.strip())
     print("--- figures ---")
     print(f"false accepts:            {s['false_accepts']}  {s['false_accept_rows'][:10]}")
@@ -225,6 +234,25 @@ def main() -> None:
         secs, tmb, pmb, _ = run_verify(batch, w, extra)
         print(f"speed with {w} worker(s): {n_photos / secs:.1f} photos/s ({secs:.1f} s wall); peak memory "
               f"{tmb:.0f} MB tree, {pmb:.0f} MB largest process")
+    if args.engines:
+        engine_comparison(args.engines, with_real=not args.skip_realdata)
+
+
+def engine_comparison(n: int, with_real: bool) -> None:
+    """Our recognizer, plain Tesseract and ssocr side by side (scripts/eval_read.py's measurements)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import eval_read
+
+    from pipeline import ssocr
+
+    with_ssocr = ssocr.available()
+    print("--- engines on the same rectified crops (ours / plain Tesseract / ssocr) ---")
+    if not with_ssocr:
+        print(f"(ssocr baseline skipped: {ssocr.INSTALL_HINT})")
+    eval_read.eval_synth(n, 1000, True, None, with_ssocr)
+    if with_real and REALDATA.is_dir():
+        eval_read.eval_jomjol(True, with_ssocr)
+        eval_read.eval_public(None, True, with_ssocr)
 
 
 if __name__ == "__main__":

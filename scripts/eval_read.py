@@ -32,11 +32,12 @@ from pipeline.context import PhotoContext  # noqa: E402
 from pipeline.display import NORM_DIGIT_HEIGHT, Display  # noqa: E402
 from pipeline.read import read_display  # noqa: E402
 from pipeline.recognize import CLASSES, NONE_INDEX, classify_cells  # noqa: E402
+from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
 from pipeline.tesseract import read_line  # noqa: E402
 
 REALDATA = ROOT.parent / "shared" / "realdata"
 OTHER_REGISTERS = ("MD", "kVAh", "V", "A", "Hz", "PF", "date", "time")
-ACCEPT = 0.9  # Thresholds.auto_accept_confidence
+ACCEPT = DEFAULT_THRESHOLDS.auto_accept_confidence
 
 
 def display_from_render(rd, rng: np.random.Generator, jitter: bool = True) -> Display:
@@ -231,11 +232,15 @@ def eval_jomjol(with_tess: bool = True, with_ssocr: bool = False) -> None:
           f"clear read as 'none' {((top == NONE_INDEX) & clear.values).sum() / clear.sum():.4f}")
     pmax = probs.max(1)
     wrong = clear.values & ~ok
-    print(f"  clear digits with top prob >= 0.9: {(pmax[clear.values] >= 0.9).mean():.4f}; wrong ones among "
-          f"them {(wrong & (pmax >= 0.9)).sum()} (of {wrong.sum()} wrong)")
+    print(f"  clear digits with top prob >= {ACCEPT}: {(pmax[clear.values] >= ACCEPT).mean():.4f}; wrong ones among "
+          f"them {(wrong & (pmax >= ACCEPT)).sum()} (of {wrong.sum()} wrong)")
     unclear = ~clear.values
-    print(f"  clear=false crops with top prob < 0.9: {(pmax[unclear] < 0.9).mean():.4f}; "
-          f"read as 'none': {(top[unclear] == NONE_INDEX).mean():.4f}  ({unclear.sum()} crops)")
+    # read_display gives a cell the probability of its best *digit* (a 'none' cell keeps its
+    # best digit at that low probability), so that is the confidence an unclear crop must fail
+    digit_conf = probs[:, :NONE_INDEX].max(1)
+    print(f"  clear=false crops with digit confidence < {ACCEPT} (the pipeline's cell confidence): "
+          f"{(digit_conf[unclear] < ACCEPT).mean():.4f}; read as 'none': {(top[unclear] == NONE_INDEX).mean():.4f}; "
+          f"top class (digit or 'none') < {ACCEPT}: {(pmax[unclear] < ACCEPT).mean():.4f}  ({unclear.sum()} crops)")
     print(f"  ms per digit (batch of {len(cells)}): {ms:.3f}")
     t_ok, s_ok = 0, 0
     for c, t, cl in zip(cells, truth.values, clear.values, strict=True):
