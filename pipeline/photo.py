@@ -116,7 +116,8 @@ def process_display(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResu
 
     The crop is padded with its own border colour so the locator sees the digit
     row away from the frame, then read as usual; quality checks that judge a
-    whole photo (size of the digits in the frame, cut-off) do not apply.
+    whole photo (size of the digits in the frame, cut-off) do not apply. When the
+    best row does not read confidently, the runner-up rows are tried.
     """
     try:
         loaded = load_photo(data, ctx.thresholds)
@@ -129,12 +130,18 @@ def process_display(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResu
         pad = img.shape[0] // 2
         padded = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
         result = PhotoResult(width=loaded.width, height=loaded.height)
-        display = locate.locate(padded, ctx)
-        if display is None:
+        displays = locate.locate_all(padded, ctx)
+        if not displays:
             result.reasons = [Reason.NOT_A_METER.value]
             return result
+        display, reading = displays[0], read.read_display(displays[0], ctx)
+        for alt in displays[1:]:  # a word or label on the panel can out-score the digits
+            if reading.confidence >= ctx.thresholds.auto_accept_confidence:
+                break
+            alt_reading = read.read_display(alt, ctx)
+            if alt_reading.confidence >= ctx.thresholds.auto_accept_confidence:
+                display, reading = alt, alt_reading
         result.crop = _save_crop(display.crop, ctx, name, data)
-        reading = read.read_display(display, ctx)
         result.clear = bool(reading.text)
         result.reading, result.confidence = reading.text, reading.confidence
         result.digit_confidences, result.register = reading.digit_confidences, reading.register

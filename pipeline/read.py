@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import cv2
@@ -45,6 +45,7 @@ from pipeline.rules import Reason
 DISAGREE_FACTOR = 0.5  # confidence multiplier when Tesseract reads other digits
 CUT_FACTOR = 0.2  # confidence multiplier when digit ink touches a crop edge (a digit may be cut off)
 MIN_CELL_PROB = 1e-4
+RETRY_GAIN = 0.3  # confidence a re-read as the other kind must add to replace the first reading
 DOT_MAX_W = 0.16  # widest decimal point close to a smaller decimal digit, in digit heights
 
 
@@ -132,16 +133,18 @@ def _plausible(mask: np.ndarray, H: float) -> np.ndarray:
     return (keep[lab] * 255).astype(np.uint8)
 
 
-def _row_image(display: Display) -> Row:
-    """Cut, threshold and deslant the digit row of ``display``."""
+def _row_image(display: Display, dark_ink: bool | None = None, wider: tuple[float, float] = (0.0, 0.0)) -> Row:
+    """Cut, threshold and deslant the digit row of ``display`` (``dark_ink``: forced polarity;
+    ``wider``: extra margin left / right, in digit heights)."""
     crop = display.crop
     x, y, w, h = (int(round(v)) for v in display.digits_box)
     H = float(h) if h > 8 else float(NORM_DIGIT_HEIGHT)
     # a digit the locator left out still falls inside (an LCD's small decimals sit further
     # out; a drum window's frame comes close after the last drum)
     mx, my = int((1.5 if display.kind == "lcd" else 1.1) * H), int(0.25 * H)
-    X0, Y0 = max(0, x - mx), max(0, y - my)
-    X1, Y1 = min(crop.shape[1], x + w + mx), min(crop.shape[0], y + h + my)
+    mxl, mxr = mx + int(wider[0] * H), mx + int(wider[1] * H)
+    X0, Y0 = max(0, x - mxl), max(0, y - my)
+    X1, Y1 = min(crop.shape[1], x + w + mxr), min(crop.shape[0], y + h + my)
     bgr = crop[Y0:Y1, X0:X1]
     if bgr.ndim == 2:
         bgr = cv2.cvtColor(bgr, cv2.COLOR_GRAY2BGR)
@@ -151,7 +154,9 @@ def _row_image(display: Display) -> Row:
     # the dark end); when that is unclear, drums have light digits and LCDs dark ones
     lo, med, hi = np.percentile(g, (5, 50, 95)) if g.size else (0.0, 128.0, 255.0)
     pos = (med - lo) / max(hi - lo, 1.0)
-    if display.kind == "drum" and display.dark_digits is not None:
+    if dark_ink is not None:
+        pass
+    elif display.kind == "drum" and display.dark_digits is not None:
         dark_ink = display.dark_digits  # bright drum edges and the plate confuse the majority vote
     else:
         dark_ink = bool(pos > 0.5) if (pos > 0.62 or pos < 0.38) else display.kind != "drum"
@@ -162,7 +167,7 @@ def _row_image(display: Display) -> Row:
     mask = (_shear(mask, slant, yc, cv2.BORDER_CONSTANT) > 127).astype(np.uint8) * 255
     return Row(gray=_shear(gray, slant, yc), bgr=_shear(bgr, slant, yc), mask=mask, origin=(X0, Y0),
                slant=slant, dark_ink=dark_ink, height=H, top=y - Y0, bottom=y - Y0 + h,
-               clipped=(x - mx < 0, x + w + mx > crop.shape[1]))
+               clipped=(x - mxl < 0, x + w + mxr > crop.shape[1]))
 
 
 def _blobs(row: Row, kind: str) -> tuple[list[list[float]], list[float]]:
@@ -219,6 +224,8 @@ def _blobs(row: Row, kind: str) -> tuple[list[list[float]], list[float]]:
             ids[owner].append(int(b[4]))
         else:
             rest.append(b)
+    if kind == "lcd":
+        rest = _bridge_segments(groups, ids, rest, hb)
     keep = [j for j, g in enumerate(groups) if 0.6 * hb <= g[3] - g[1] <= 1.9 * hb]
     if not keep:
         return [], []
@@ -240,6 +247,46 @@ def _blobs(row: Row, kind: str) -> tuple[list[list[float]], list[float]]:
               and 0.2 * H <= b[2] - b[0] <= 0.8 * H and b[3] - b[1] <= 0.3 * H
               and abs((b[1] + b[3]) / 2 - (top + bot) / 2) <= 0.2 * H]
     return digits, dashes
+
+
+def _bridge_segments(groups: list[list[float]], ids: list[list[int]], rest: list[list[float]], hb: float,
+                     *, reach: float = 0.12, max_width: float = 0.9) -> list[list[float]]:
+    """Join two neighbouring vertical-stroke groups through a horizontal segment that
+    spans the gap between them, in place; return the parts left over.
+
+    On LCDs whose segments are drawn apart (fuel pumps, some meters) a '4' or '2'
+    is two columns of strokes with free horizontal segments between them. A part
+    counts as a bridge when each of its ends lies within ``reach`` digit heights of
+    the two groups and the joined digit is at most ``max_width`` heights wide, so
+    the horizontal of a '3' next to a '1' (which ends far from the '1') joins
+    nothing.
+    """
+    left: list[list[float]] = []
+    bridged: list[list[float]] = []  # digits joined here (same objects as in ``groups``)
+    for b in rest:
+        w = b[2] - b[0]
+        owner = next((j for j, g in enumerate(groups) if any(g is x for x in bridged)
+                      and min(g[2], b[2]) - max(g[0], b[0]) > 0.5 * w
+                      and b[1] >= g[1] - reach * hb and b[3] <= g[3] + reach * hb), None)
+        if owner is not None:  # another segment of a digit joined by an earlier bridge
+            g = groups[owner]
+            groups[owner][:] = [min(g[0], b[0]), min(g[1], b[1]), max(g[2], b[2]), max(g[3], b[3])]
+            ids[owner].append(int(b[4]))
+            continue
+        j = next((j for j in range(len(groups) - 1)
+                  if groups[j][2] <= b[2] and b[0] <= groups[j + 1][0]
+                  and b[0] - groups[j][2] <= reach * hb and groups[j + 1][0] - b[2] <= reach * hb
+                  and groups[j + 1][2] - groups[j][0] <= max_width * hb
+                  and b[1] >= min(groups[j][1], groups[j + 1][1]) - reach * hb
+                  and b[3] <= max(groups[j][3], groups[j + 1][3]) + reach * hb), None)
+        if j is None:
+            left.append(b)
+            continue
+        g, h = groups[j], groups.pop(j + 1)
+        groups[j] = [min(g[0], h[0], b[0]), min(g[1], h[1], b[1]), max(g[2], h[2], b[2]), max(g[3], h[3], b[3])]
+        ids[j] += ids.pop(j + 1) + [int(b[4])]
+        bridged.append(groups[j])
+    return left
 
 
 def _split_wide(row: Row, x0: float, x1: float, wd: float) -> list[float]:
@@ -310,7 +357,11 @@ def _cells(row: Row, digits: list[list[float]], dashes: list[float], kind: str) 
         else:
             refs.append(((x0 + x1) / 2, ih, x0, x1))
     refs.sort()
-    diffs = np.diff([r[0] for r in refs])
+    # pitch from full-height blobs: short ink beside the row (glare, a window edge) would
+    # otherwise set a pitch of its own spacing
+    tall_ih = 0.8 * float(np.median([r[1] for r in refs])) if refs else 0.0
+    full = [r[0] for r in refs if r[1] >= tall_ih]
+    diffs = np.diff(full if len(full) >= 2 else [r[0] for r in refs])
     pitch = max(float(np.median(diffs[diffs < 1.5 * diffs.min()])), wd * 1.05) if len(diffs) else wd * 1.35
     inner = [d for d in dashes if refs and refs[0][0] < d < refs[-1][0]]  # date dashes sit between digits
     items = sorted([(r, "blob", ih, (b0, b1)) for r, ih, b0, b1 in refs]
@@ -423,6 +474,22 @@ def _marks(row: Row, cells: list[Cell]) -> Marks:
     return marks
 
 
+def _more_digits_beyond(row: Row, digits: list[list[float]], near: float = 1.0,
+                        step: float = 1.5) -> tuple[float, float]:
+    """Extra margins (digit heights, left / right) when a full-height digit blob starts or
+    ends within ``near`` digit heights (less room than a digit needs) of a row-image end
+    that the crop did not clip: the row may go on beyond it."""
+    if not digits:
+        return 0.0, 0.0
+    H, W = row.height, row.mask.shape[1]
+    tall = [g for g in digits if g[3] - g[1] >= 0.8 * H]
+    if not tall:
+        return 0.0, 0.0
+    left = not row.clipped[0] and min(g[0] for g in tall) < near * H
+    right = not row.clipped[1] and max(g[2] for g in tall) > W - near * H
+    return (step if left else 0.0), (step if right else 0.0)
+
+
 def _cut_off(row: Row) -> bool:
     """True when digit ink runs into a crop edge that clipped the row: a digit may be missing."""
     H, band = row.height, row.mask[row.top + int(0.2 * row.height):row.bottom - int(0.2 * row.height)]
@@ -499,12 +566,35 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
     caught no wrong one (scripts/eval_read.py), so it only cost time and
     acceptances.
     """
-    row = _row_image(display)
+    reading, dark_ink = _read_as(display, ctx, second_opinion, typed)
+    if reading.confidence < ctx.thresholds.auto_accept_confidence:
+        # the locator's kind and the polarity can be wrong: an LCD with segments drawn
+        # apart is found as a row of its light gaps and called a drum. Read once more as
+        # the other kind in the other polarity; only photos that did not read pay for it.
+        other = replace(display, kind="lcd" if display.kind == "drum" else "drum")
+        second, _ = _read_as(other, ctx, second_opinion, typed, dark_ink=not dark_ink)
+        # only a clearly better reading replaces the first: an LCD read as a drum loses its
+        # decimal point and may still score a little higher
+        if second.confidence >= RETRY_GAIN + reading.confidence:
+            second.engines["retry"] = f"read as {other.kind}"
+            return second
+    return reading
+
+
+def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: str | None,
+             dark_ink: bool | None = None) -> tuple[Reading, bool]:
+    """:func:`read_display` for the display's kind as given; ``dark_ink`` forces the
+    polarity. Returns the reading and the polarity used."""
+    row = _row_image(display, dark_ink)
     digits, dashes = _blobs(row, display.kind)
+    wider = _more_digits_beyond(row, digits)
+    if wider != (0.0, 0.0):  # the locator's row stopped short of digits (thin '1's at its start)
+        row = _row_image(display, row.dark_ink, wider)
+        digits, dashes = _blobs(row, display.kind)
     reading = Reading(text="", confidence=0.0, kind=display.kind)
     if not digits:
         reading.register = _register(display, row, [], None, None, False, reading.engines)
-        return reading
+        return reading, row.dark_ink
     H = row.height
     cells, pitch, _wd = _cells(row, digits, dashes, display.kind)
     marks = _marks(row, cells)
@@ -579,7 +669,7 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
                                  "date" if has_dash else None, legend, reading.engines)
     if ctx.debug_dir:
         save_debug(Path(ctx.debug_dir), display, row, cells, probs, reading)
-    return reading
+    return reading, row.dark_ink
 
 
 LEGEND_CONFIG = "--psm 6 --oem 1 -c tessedit_char_whitelist=kKWwHhVAMDCUPFzTIEmpRr"

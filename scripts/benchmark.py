@@ -142,7 +142,8 @@ def reliability(batch: Path) -> list[tuple[str, int, float]]:
     out = []
     for lo, hi in bins:
         sel = [(r, t) for r, t in zip(rows, truth, strict=True)
-               if r["ocr_reading"] and t["true_reading"] and lo <= float(r["confidence"] or 0) < hi]
+               if r["ocr_reading"] and t["true_reading"] and t["clear"] == "true"
+               and lo <= float(r["confidence"] or 0) < hi]
         right = sum(r["ocr_reading"] == t["true_reading"] for r, t in sel)
         out.append((f"[{lo:.2f}, {min(hi, 1):.2f})", len(sel), right / len(sel) if sel else float("nan")))
     return out

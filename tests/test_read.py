@@ -131,3 +131,51 @@ def test_tesseract_second_opinion_runs():
     assert "tesseract" in second.engines and "tesseract" not in plain.engines
     agrees = second.engines["tesseract"].replace(".", "") == "012345"
     assert second.confidence == pytest.approx(plain.confidence * (1.0 if agrees else DISAGREE_FACTOR))
+
+
+def _gapped_lcd_png(value: str, gap_frac: float) -> bytes:
+    """A fuel-pump style panel: dark segments drawn well apart on a grey window."""
+    import cv2
+
+    from samples.synth import sevenseg as ss
+
+    H, W, t = 120.0, 66.0, 13.0
+    img = np.full((300, 120 + 90 * len(value), 3), 215, np.uint8)
+    cv2.rectangle(img, (30, 60), (img.shape[1] - 30, 240), (150, 160, 150), -1)
+    mask = np.zeros(img.shape[:2], np.uint8)
+    x = 70.0
+    for ch in value:
+        if ch == ".":
+            ss.fill(mask, [ss.dot_poly(x - 12, 90 + H - 7, 14)])
+            continue
+        on, _ = ss.digit_polys(ch, x, 90, W, H, t, gap_frac * t, 4.0)
+        ss.fill(mask, on)
+        x += W + 26
+    img[mask > 127] = (40, 45, 40)
+    ok, buf = cv2.imencode(".png", img)
+    return buf.tobytes()
+
+
+@pytest.mark.parametrize("value,gap", [("485.03", 0.1), ("256.01", 0.1), ("485.03", 0.2), ("128.28", 0.2)])
+def test_lcd_with_segments_drawn_apart_reads(value, gap):
+    """Segments drawn apart (each a blob of its own, as on fuel-pump panels) are joined
+    into digits, and a row first taken for a drum is read again as an LCD."""
+    from pipeline.photo import process_display
+
+    r = process_display(_gapped_lcd_png(value, gap), FAST)
+    assert (r.reading, r.kind) == (value, "lcd")
+    assert r.confidence >= 0.9
+
+
+def test_digits_left_out_by_the_locator_are_read():
+    """A digit row box that starts three digits late (the locator's chain missed thin
+    '1's) still yields the whole reading: the row image grows towards the missed digits."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(2041)
+    rd = render_display(DisplaySpec(kind="lcd", value="11104.5"), rng)
+    d = display_from_render(rd, rng, jitter=False)
+    x, y, w, h = d.digits_box
+    late = int(0.5 * w)  # three of the six digits: more than the usual margin reaches
+    r = read_display(replace(d, digits_box=(x + late, y, w - late, h)), FAST)
+    assert r.text == rd.reading == "11104.5"
