@@ -362,7 +362,7 @@ def _cells(row: Row, digits: list[list[float]], dashes: list[float], kind: str) 
     tall_ih = 0.8 * float(np.median([r[1] for r in refs])) if refs else 0.0
     full = [r[0] for r in refs if r[1] >= tall_ih]
     diffs = np.diff(full if len(full) >= 2 else [r[0] for r in refs])
-    pitch = max(float(np.median(diffs[diffs < 1.5 * diffs.min()])), wd * 1.05) if len(diffs) else wd * 1.35
+    pitch = max(_commonest_step(diffs), wd * 1.05) if len(diffs) else wd * 1.35
     inner = [d for d in dashes if refs and refs[0][0] < d < refs[-1][0]]  # date dashes sit between digits
     items = sorted([(r, "blob", ih, (b0, b1)) for r, ih, b0, b1 in refs]
                    + [(d, "dash", 0.0, (math.inf, -math.inf)) for d in inner])
@@ -378,6 +378,15 @@ def _cells(row: Row, digits: list[list[float]], dashes: list[float], kind: str) 
         cells.append(Cell(r - half, r + half, what, ih, b0, b1))
         prev = r
     return cells, pitch, wd
+
+
+def _commonest_step(diffs: np.ndarray, tol: float = 0.15) -> float:
+    """The digit pitch: the spacing most neighbour pairs share (within ``tol``), the
+    smaller on a tie. Not the smallest spacing: a speck or a window frame next to a
+    digit would set it, and gap cells would then be read between every two digits."""
+    near = [(int(np.sum(np.abs(diffs - d) <= tol * d)), -float(d)) for d in diffs]
+    best = -max(near)[1]
+    return float(np.median(diffs[np.abs(diffs - best) <= tol * best]))
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
@@ -507,11 +516,12 @@ def _cut(img: np.ndarray, x0: float, x1: float, y0: float, y1: float) -> np.ndar
 
 
 def _red_share(row: Row, cell: Cell) -> float:
-    """Share of strongly red pixels in a cell (the tenths drum of a mechanical counter)."""
+    """Share of red pixels in a cell (the tenths drum of a mechanical counter; a dim or
+    washed-out red drum in a JPEG keeps a saturation of about 80 of 255)."""
     patch = _cut(row.bgr, cell.x0, cell.x1, row.top, row.bottom)
     hsv = cv2.cvtColor(patch, cv2.COLOR_BGR2HSV)
     h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
-    red = ((h < 10) | (h > 165)) & (s > 90) & (v > 50)
+    red = ((h < 10) | (h > 165)) & (s > 50) & (v > 50)
     return float(red.mean()) if red.size else 0.0
 
 

@@ -179,3 +179,28 @@ def test_digits_left_out_by_the_locator_are_read():
     late = int(0.5 * w)  # three of the six digits: more than the usual margin reaches
     r = read_display(replace(d, digits_box=(x + late, y, w - late, h)), FAST)
     assert r.text == rd.reading == "11104.5"
+
+
+@pytest.mark.parametrize("keep", [1.0, 0.4])
+def test_dim_red_tenths_drum_marks_the_decimal(keep):
+    """A red tenths drum photographed dim or washed out (saturation well below the
+    rendered one) still marks the decimal point."""
+    import cv2
+
+    rng = np.random.default_rng(2033)
+    rd = render_display(DisplaySpec(kind="drum", value="03433.0"), rng)
+    d = display_from_render(rd, rng, jitter=False)
+    hsv = cv2.cvtColor(d.crop, cv2.COLOR_BGR2HSV)
+    hsv[..., 1] = (hsv[..., 1] * keep).astype(np.uint8)
+    d.crop = cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
+    assert read_display(d, FAST).text == "03433.0"
+
+
+def test_pitch_is_the_commonest_spacing_not_the_smallest():
+    """A speck or window frame close to one digit must not set the digit pitch
+    (real drum windows: gap cells were read as '1' between every two digits)."""
+    from pipeline.read import _commonest_step
+
+    assert abs(_commonest_step(np.array([66.0, 63, 63, 62, 62, 43, 30])) - 63) <= 1
+    assert _commonest_step(np.array([60.0, 120])) == 60  # a blank digit inside: the smaller
+    assert abs(_commonest_step(np.array([41.0, 40, 82, 42])) - 41) <= 1
