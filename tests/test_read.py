@@ -199,7 +199,7 @@ def test_dim_red_tenths_drum_marks_the_decimal(keep):
 def test_pitch_is_the_commonest_spacing_not_the_smallest():
     """A speck or window frame close to one digit must not set the digit pitch
     (real drum windows: gap cells were read as '1' between every two digits)."""
-    from pipeline.read import _commonest_step
+    from pipeline.segment import _commonest_step
 
     assert abs(_commonest_step(np.array([66.0, 63, 63, 62, 62, 43, 30])) - 63) <= 1
     assert _commonest_step(np.array([60.0, 120])) == 60  # a blank digit inside: the smaller
