@@ -118,7 +118,7 @@ def test_locate_all_puts_locate_first_and_has_no_duplicates() -> None:
 
 
 def _cut(mask: np.ndarray):
-    from pipeline.locate import _cut_columns
+    from pipeline.rowsearch import _cut_columns
 
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     assert n == 2
