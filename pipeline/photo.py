@@ -114,33 +114,19 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
 def process_display(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResult:
     """Read an image that is already a display crop (no whole-meter search needed).
 
-    The crop is padded with its own border colour so the locator sees the digit
-    row away from the frame, then read as usual; quality checks that judge a
-    whole photo (size of the digits in the frame, cut-off) do not apply. When the
-    best row does not read confidently, the runner-up rows are tried.
+    See :func:`read_crop`; quality checks that judge a whole photo (size of the
+    digits in the frame, cut-off) do not apply.
     """
     try:
         loaded = load_photo(data, ctx.thresholds)
         if loaded.image is None:
             return PhotoResult(reasons=[(loaded.reason or Reason.PHOTO_NOT_AN_IMAGE).value], error=loaded.message)
-        img = loaded.image
-        scale = 400.0 / img.shape[0] if img.shape[0] < 400 else 1.0  # small crops: make digits findable
-        if scale != 1.0:
-            img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-        pad = img.shape[0] // 2
-        padded = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
         result = PhotoResult(width=loaded.width, height=loaded.height)
-        displays = locate.locate_all(padded, ctx)
-        if not displays:
+        found = read_crop(loaded.image, ctx)
+        if found is None:
             result.reasons = [Reason.NOT_A_METER.value]
             return result
-        display, reading = displays[0], read.read_display(displays[0], ctx)
-        for alt in displays[1:]:  # a word or label on the panel can out-score the digits
-            if reading.confidence >= ctx.thresholds.auto_accept_confidence:
-                break
-            alt_reading = read.read_display(alt, ctx)
-            if alt_reading.confidence >= ctx.thresholds.auto_accept_confidence:
-                display, reading = alt, alt_reading
+        display, reading = found
         result.crop = _save_crop(display.crop, ctx, name, data)
         result.clear = bool(reading.text)
         result.reading, result.confidence = reading.text, reading.confidence
@@ -149,6 +135,32 @@ def process_display(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResu
         return result
     except Exception as exc:  # noqa: BLE001 - same guarantee as process_photo
         return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error=f"{type(exc).__name__}: {exc}")
+
+
+def read_crop(img: np.ndarray, ctx: PhotoContext) -> tuple[Display, Reading] | None:
+    """The display row of a display crop and its reading (None: no digit row found).
+
+    The crop is scaled up when small and padded with its own border colour so
+    the locator sees the row away from the frame; when the best row does not
+    read confidently, the first runner-up row that does is taken (a word or a
+    label on the panel can out-score the digits).
+    """
+    scale = 400.0 / img.shape[0] if img.shape[0] < 400 else 1.0  # small crops: make digits findable
+    if scale != 1.0:
+        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    pad = img.shape[0] // 2
+    padded = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    displays = locate.locate_all(padded, ctx)
+    if not displays:
+        return None
+    display, reading = displays[0], read.read_display(displays[0], ctx)
+    for alt in displays[1:]:
+        if reading.confidence >= ctx.thresholds.auto_accept_confidence:
+            break
+        alt_reading = read.read_display(alt, ctx)
+        if alt_reading.confidence >= ctx.thresholds.auto_accept_confidence:
+            display, reading = alt, alt_reading
+    return display, reading
 
 
 def process_digit(data: bytes, ctx: PhotoContext) -> PhotoResult:

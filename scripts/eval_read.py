@@ -261,23 +261,24 @@ def eval_jomjol(with_tess: bool = True, with_ssocr: bool = False) -> None:
 def eval_public(debug: str | None, with_tess: bool = True, with_ssocr: bool = False) -> None:
     import pandas as pd
 
-    from pipeline.locate import locate
+    from pipeline.photo import read_crop
 
     base = REALDATA / "public-meter-photos"
     m = pd.read_csv(base / "manifest.csv")
     m = m[m.kind == "display_crop"]
-    print(f"== (b2) public-meter-photos display crops: {len(m)} (locate -> read) ==")
+    print(f"== (b2) public-meter-photos display crops: {len(m)} (read --kind display's path: pad, locate, "
+          "read, runner-up rows; the baselines get the same rectified row) ==")
     by_src: dict[str, list] = defaultdict(list)
     ctx = PhotoContext(use_tesseract=True, debug_dir=debug)
     for f, reading, clear in zip(m.file, m.reading, m.clear, strict=True):
         img = cv2.imread(str(base / f))
         src = Path(f).stem.rsplit("_", 1)[0]
         truth = "" if pd.isna(reading) else str(reading)
-        disp = locate(img, PhotoContext())
-        if disp is None:
+        found = read_crop(img, ctx)
+        if found is None:
             by_src[src].append((False, False, 0.0, "", truth, "no display", "", False))
             continue
-        r = read_display(disp, ctx)
+        disp, r = found
         plain = tesseract_plain(disp) if with_tess else ""
         ss = ssocr_plain(disp) if with_ssocr else ""
         ok = str(clear).lower() == "true" and r.text == truth
