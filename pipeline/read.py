@@ -48,6 +48,8 @@ from pipeline.segment import (
 DISAGREE_FACTOR = 0.5  # confidence multiplier when Tesseract reads other digits
 CUT_FACTOR = 0.2  # confidence multiplier when digit ink touches a crop edge (a digit may be cut off)
 MIN_CELL_PROB = 1e-4
+SURE_DIGIT = 0.9  # a digit read at least this surely counts as read (see RETRY_BELOW)
+RETRY_BELOW = 0.75  # share of surely read digits below which a row is re-read as the other kind
 RETRY_GAIN = 0.3  # confidence a re-read as the other kind must add to replace the first reading
 
 
@@ -85,10 +87,14 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
     acceptances.
     """
     reading, dark_ink = _read_as(display, ctx, second_opinion, typed)
-    if reading.confidence < ctx.thresholds.auto_accept_confidence:
+    confs = reading.digit_confidences
+    sure_share = sum(c >= SURE_DIGIT for c in confs) / len(confs) if confs else 0.0
+    if reading.confidence < ctx.thresholds.auto_accept_confidence and sure_share < RETRY_BELOW:
         # the locator's kind and the polarity can be wrong: an LCD with segments drawn
         # apart is found as a row of its light gaps and called a drum. Read once more as
-        # the other kind in the other polarity; only photos that did not read pay for it.
+        # the other kind in the other polarity; only rows where most digits did not read
+        # pay for it (one doubtful cell, e.g. a drum mid-roll, is no sign of a wrong kind,
+        # and the re-read could drop that cell and read the rest confidently)
         other = replace(display, kind="lcd" if display.kind == "drum" else "drum")
         second, _ = _read_as(other, ctx, second_opinion, typed, dark_ink=not dark_ink)
         # only a clearly better reading replaces the first: an LCD read as a drum loses its
@@ -106,9 +112,13 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
     row = row_image(display, dark_ink)
     digits, dashes = digit_blobs(row, display.kind)
     wider = more_digits_beyond(row, digits)
-    if wider != (0.0, 0.0):  # the locator's row stopped short of digits (thin '1's at its start)
-        row = row_image(display, row.dark_ink, wider)
-        digits, dashes = digit_blobs(row, display.kind)
+    if wider != (0.0, 0.0):  # the locator's row may have stopped short of digits (thin '1's)
+        row2 = row_image(display, row.dark_ink, wider)
+        digits2, dashes2 = digit_blobs(row2, display.kind)
+        # kept only when it shows more digits and no ink at a clipped edge: a wider row
+        # also reaches the display frame, which would count as a digit cut off
+        if len(digits2) > len(digits) and not cut_off(row2):
+            row, digits, dashes = row2, digits2, dashes2
     reading = Reading(text="", confidence=0.0, kind=display.kind)
     if not digits:
         reading.register = _register(display, row, [], None, None, False, reading.engines)

@@ -204,3 +204,15 @@ def test_pitch_is_the_commonest_spacing_not_the_smallest():
     assert abs(_commonest_step(np.array([66.0, 63, 63, 62, 62, 43, 30])) - 63) <= 1
     assert _commonest_step(np.array([60.0, 120])) == 60  # a blank digit inside: the smaller
     assert abs(_commonest_step(np.array([41.0, 40, 82, 42])) - 41) <= 1
+
+
+@pytest.mark.parametrize("seed", [3045, 3054, 3055, 3057])
+def test_drum_mid_roll_is_never_dropped_with_confidence(seed):
+    """A drum caught mid-roll at the end of the row is either read (a digit of the six)
+    or lowers the confidence; re-reading the row as another kind must not drop the
+    doubtful cell and read the rest confidently (a typed reading without that digit
+    would then be accepted)."""
+    rng = np.random.default_rng(seed)
+    rd = render_display(DisplaySpec(kind="drum", value="007531", midroll=(5,)), rng)
+    r = read_display(display_from_render(rd, rng), FAST)
+    assert len(r.text.replace(".", "")) == 6 or r.confidence < 0.9, (r.text, r.confidence)
