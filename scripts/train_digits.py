@@ -107,8 +107,10 @@ def drum_ink(rng: np.random.Generator, label: int) -> tuple[np.ndarray, float, f
     """Ink mask of a printed-drum cell, its digit height, and the column pitch.
 
     The cell is cut from a drum column (digits stacked at a vertical pitch) with
-    neighbour columns left and right. ``label`` NONE renders a drum caught
-    between two digits (30-70 % of a step) or a cell between two columns.
+    neighbour columns left and right. A digit may be rolled up to 28 % of a step
+    towards its neighbour (it still fills most of the window: the sample
+    generator's mid-roll truth is the majority digit); ``label`` NONE renders a
+    drum caught near half-way (38-62 % of a step) or a cell between two columns.
     """
     font = font_paths()[int(rng.integers(len(font_paths())))]
     gh = int(rng.integers(40, 64))
@@ -118,11 +120,12 @@ def drum_ink(rng: np.random.Generator, label: int) -> tuple[np.ndarray, float, f
     cw = int(hp * rng.uniform(0.7, 1.15))
     if label == NONE:
         if rng.random() < 0.7:
-            base, roll, dx = int(rng.integers(10)), float(rng.uniform(0.3, 0.7)), 0.0
+            base, roll, dx = int(rng.integers(10)), float(rng.uniform(0.38, 0.62)), 0.0
         else:
             base, roll, dx = int(rng.integers(10)), 0.0, float(rng.choice([-1, 1]) * rng.uniform(0.4, 0.6) * hp)
     else:
-        roll = float(rng.uniform(-0.1, 0.1))
+        reach = 0.28 if rng.random() < 0.3 else 0.1  # mid-roll, or a drum at rest
+        roll = float(rng.uniform(-reach, reach))
         base, dx = label, float(rng.uniform(-0.08, 0.08) * hp)
         if roll < 0:
             base, roll = (label - 1) % 10, 1 + roll
