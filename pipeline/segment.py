@@ -482,6 +482,28 @@ def more_digits_beyond(row: Row, digits: list[list[float]], near: float = 1.0,
     return (step if left else 0.0), (step if right else 0.0)
 
 
+def continues_row(row: Row, digits: list[list[float]], wide: Row, wide_digits: list[list[float]],
+                  height_tol: float = 0.15, max_step: float = 1.6) -> bool:
+    """True when the blobs that the wider row image ``wide`` adds to ``digits`` carry the
+    digit row on: each as tall as the row's digits (within ``height_tol``) and each within
+    ``max_step`` digit spacings of the row as it grows."""
+    if len(digits) < 2:
+        return False
+    shift = wide.origin[0] - row.origin[0]  # x in ``row`` = x in ``wide`` + shift
+    centres = sorted((g[0] + g[2]) / 2 for g in digits)
+    step = float(np.median(np.diff(centres)))
+    h = float(np.median([g[3] - g[1] for g in digits]))
+    lo, hi = centres[0], centres[-1]
+    extra = sorted((g for g in wide_digits if not lo - 0.5 * step <= (g[0] + g[2]) / 2 + shift <= hi + 0.5 * step),
+                   key=lambda g: abs((g[0] + g[2]) / 2 + shift - (lo + hi) / 2))
+    for g in extra:  # nearest first, so the row grows one digit at a time
+        c = (g[0] + g[2]) / 2 + shift
+        if abs((g[3] - g[1]) - h) > height_tol * h or not (lo - max_step * step <= c <= hi + max_step * step):
+            return False
+        lo, hi = min(lo, c), max(hi, c)
+    return True
+
+
 def cut_off(row: Row) -> bool:
     """True when digit ink runs into a crop edge that clipped the row: a digit may be missing."""
     H, band = row.height, row.mask[row.top + int(0.2 * row.height):row.bottom - int(0.2 * row.height)]

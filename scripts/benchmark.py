@@ -152,7 +152,7 @@ def reliability(batch: Path) -> list[tuple[str, int, float]]:
 def realdata_figures() -> list[tuple[str, str, int, int]]:
     """Read accuracy on ../shared/realdata photos and display crops, by source and kind."""
     from pipeline.context import PhotoContext
-    from pipeline.photo import process_photo
+    from pipeline.photo import process_display, process_photo
 
     out = []
     manifest = REALDATA / "public-meter-photos" / "manifest.csv"
@@ -163,7 +163,10 @@ def realdata_figures() -> list[tuple[str, str, int, int]]:
     for row in csv.DictReader(manifest.open(encoding="utf-8")):
         if row["clear"] != "true" or not row["reading"]:
             continue
-        res = process_photo((REALDATA / "public-meter-photos" / row["file"]).read_bytes(), ctx, row["file"])
+        data = (REALDATA / "public-meter-photos" / row["file"]).read_bytes()
+        # display crops as `meter-verify read --kind display` reads them; photos as verify does
+        res = (process_display(data, ctx, row["file"]) if row["kind"] == "display_crop"
+               else process_photo(data, ctx, row["file"]))
         source = Path(row["file"]).name.split("_")[0]
         t = tally.setdefault((source, row["kind"]), [0, 0])
         t[0] += res.reading == row["reading"]

@@ -216,3 +216,18 @@ def test_drum_mid_roll_is_never_dropped_with_confidence(seed):
     rd = render_display(DisplaySpec(kind="drum", value="007531", midroll=(5,)), rng)
     r = read_display(display_from_render(rd, rng), FAST)
     assert len(r.text.replace(".", "")) == 6 or r.confidence < 0.9, (r.text, r.confidence)
+
+
+def test_a_wider_row_must_continue_the_digits():
+    """Blobs that growing the row image adds count only when they are as tall as the
+    digits and sit at the digit spacing (not print or a frame piece beside the window)."""
+    from types import SimpleNamespace
+
+    from pipeline.segment import continues_row
+
+    row, wide = SimpleNamespace(origin=(100, 0)), SimpleNamespace(origin=(40, 0))  # wide starts 60 px left
+    digits = [[x, 10, x + 30, 74] for x in (100, 145, 190)]  # centres 115, 160, 205 (row coords)
+    same = [[x + 60, 10, x + 90, 74] for x in (100, 145, 190)]
+    assert continues_row(row, digits, wide, same + [[115, 10, 145, 74]])  # one more digit, 45 px before
+    assert not continues_row(row, digits, wide, same + [[115, 40, 145, 74]])  # short: print, a frame piece
+    assert not continues_row(row, digits, wide, same + [[47, 10, 77, 74]])  # 2.5 spacings from the row
