@@ -116,10 +116,10 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
     if wider != (0.0, 0.0):  # the locator's row may have stopped short of digits (thin '1's)
         row2 = row_image(display, row.dark_ink, wider)
         digits2, dashes2 = digit_blobs(row2, display.kind)
-        # kept only when it shows more digits that continue the row (as tall, at the
+        # kept only when it shows as many digits or more, new ones continuing the row (as tall, at the
         # spacing) and no ink at a clipped edge: a wider row also reaches the display
         # frame (a digit "cut off") and print beside the window
-        if len(digits2) > len(digits) and not cut_off(row2) and continues_row(row, digits, row2, digits2):
+        if len(digits2) >= len(digits) and not cut_off(row2) and continues_row(row, digits, row2, digits2):
             row, digits, dashes = row2, digits2, dashes2
     reading = Reading(text="", confidence=0.0, kind=display.kind)
     if not digits:
