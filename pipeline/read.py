@@ -49,6 +49,7 @@ from pipeline.segment import (
 DISAGREE_FACTOR = 0.5  # confidence multiplier when Tesseract reads other digits
 CUT_FACTOR = 0.2  # confidence multiplier when digit ink touches a crop edge (a digit may be cut off)
 MIN_CELL_PROB = 1e-4
+SHORT_INK, TALL_INK = 0.75, 1.3  # ink outside this many digit heights beside the reading is no digit
 SURE_DIGIT = 0.9  # a digit read at least this surely counts as read (see RETRY_BELOW)
 RETRY_BELOW = 0.75  # share of surely read digits below which a row is re-read as the other kind
 RETRY_GAIN = 0.3  # confidence a re-read as the other kind must add to replace the first reading
@@ -152,8 +153,15 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
     while anchors and display.kind == "drum" and rolling(first - 1, first):  # drums print leading zeros
         first -= 1
     conf = 1.0
-    for i, c in enumerate(cells):  # blank cells outside the digits: blanked zeros / frame
-        if (i < first or i > last) and c.kind != "dash":
+    # blank cells outside the digits (blanked zeros, frame) count with their 'none'
+    # probability, up to the outermost digit-high blob: ink much shorter or taller than a
+    # digit (a 'kWh' legend, a dot) and gap cells beside it only are not digit positions
+    digit_high = [i for i, c in enumerate(cells)
+                  if c.kind == "blob" and SHORT_INK * H <= c.ink_h <= TALL_INK * H]
+    lo = min([first, *digit_high]) if anchors else 0
+    hi = max([last, *digit_high]) if anchors else len(cells) - 1
+    for i, c in enumerate(cells):
+        if (lo <= i < first or last < i <= hi) and c.kind != "dash":
             conf *= float(probs[i, NONE_INDEX])
     kept = list(range(first, last + 1))
     dec = decimal_after(cells, kept, marks, row, display.kind)
