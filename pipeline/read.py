@@ -107,6 +107,17 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
     return reading
 
 
+def blank_cells_factor(cells: list[Cell], probs: np.ndarray, first: int, last: int, H: float) -> float:
+    """Product of the 'none' probabilities of the cells outside the reading (``first`` to
+    ``last``): blanked zeros, frame. Only up to the outermost digit-high blob: ink much
+    shorter or taller than a digit (a 'kWh' legend, a dot) and gap cells beside it alone
+    are no digit positions, so their doubt is not the reading's."""
+    digit_high = [i for i, c in enumerate(cells) if c.kind == "blob" and SHORT_INK * H <= c.ink_h <= TALL_INK * H]
+    lo, hi = min([first, *digit_high]), max([last, *digit_high])
+    return float(np.prod([probs[i, NONE_INDEX] for i, c in enumerate(cells)
+                          if (lo <= i < first or last < i <= hi) and c.kind != "dash"]))
+
+
 def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: str | None,
              dark_ink: bool | None = None) -> tuple[Reading, bool]:
     """:func:`read_display` for the display's kind as given; ``dark_ink`` forces the
@@ -152,17 +163,8 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
         last += 1
     while anchors and display.kind == "drum" and rolling(first - 1, first):  # drums print leading zeros
         first -= 1
-    conf = 1.0
-    # blank cells outside the digits (blanked zeros, frame) count with their 'none'
-    # probability, up to the outermost digit-high blob: ink much shorter or taller than a
-    # digit (a 'kWh' legend, a dot) and gap cells beside it only are not digit positions
-    digit_high = [i for i, c in enumerate(cells)
-                  if c.kind == "blob" and SHORT_INK * H <= c.ink_h <= TALL_INK * H]
-    lo = min([first, *digit_high]) if anchors else 0
-    hi = max([last, *digit_high]) if anchors else len(cells) - 1
-    for i, c in enumerate(cells):
-        if (lo <= i < first or last < i <= hi) and c.kind != "dash":
-            conf *= float(probs[i, NONE_INDEX])
+    conf = blank_cells_factor(cells, probs, first, last, H) if anchors else float(
+        np.prod([probs[i, NONE_INDEX] for i, c in enumerate(cells) if c.kind != "dash"]))
     kept = list(range(first, last + 1))
     dec = decimal_after(cells, kept, marks, row, display.kind)
     colon = mark_between(cells, kept, marks.colon_x)

@@ -231,3 +231,21 @@ def test_a_wider_row_must_continue_the_digits():
     assert continues_row(row, digits, wide, same + [[115, 10, 145, 74]])  # one more digit, 45 px before
     assert not continues_row(row, digits, wide, same + [[115, 40, 145, 74]])  # short: print, a frame piece
     assert not continues_row(row, digits, wide, same + [[47, 10, 77, 74]])  # 2.5 spacings from the row
+
+
+def test_legend_ink_beside_the_reading_does_not_lower_its_confidence():
+    """Cells beyond the reading count with their 'none' probability only up to the last
+    digit-high blob: a taller 'kWh' legend after a gap cell is no digit position."""
+    from pipeline.read import blank_cells_factor
+    from pipeline.recognize import NONE_INDEX
+    from pipeline.segment import Cell
+
+    H = 64.0
+    digits = [Cell(40.0 * k, 40.0 * k + 40, "blob", 63.0) for k in range(5)]
+    legend = [Cell(200, 240, "gap", 0.0), Cell(240, 280, "blob", 96.0)]  # gap cell, then 'kWh' 1.5 H tall
+    probs = np.zeros((7, 11), np.float32)
+    probs[:5, 1] = 1.0
+    probs[5:, NONE_INDEX] = 0.9
+    assert blank_cells_factor(digits + legend, probs, 0, 4, H) == 1.0
+    ghost = [Cell(200, 240, "gap", 0.0), Cell(240, 280, "blob", 62.0)]  # a digit-high blob: counts
+    assert abs(blank_cells_factor(digits + ghost, probs, 0, 4, H) - 0.81) < 1e-6
