@@ -49,18 +49,24 @@ def _open_next(f: queue.Filters, after: queue.QueueKey | None, skip: tuple[str, 
     conn = db()
     serialized(queue.sync, conn)
     for start in (after, None):
-        for key in queue.candidates(conn, f, g.me.name, start):
-            k = (key.submission_id, key.occurrence)
-            if k == skip:
-                continue
-            held = claims.take(conn, k, g.me.name, settings().claim_minutes)
-            if held.reviewer != g.me.name:
-                continue
-            if item.decided(conn, k):  # decided by someone between the queue read and the claim
-                claims.drop(conn, k)
-                continue
-            claims.release_own_except(conn, g.me.name, k)
-            return redirect(_item_url(key.submission_id, f, **extra), 303)
+        cursor = start
+        # page through the candidates: under concurrent reviewers a whole page can be
+        # claimed or decided by others between the read and the claim (the queue is not
+        # empty then; stopping after one page told a reviewer so)
+        while batch := queue.candidates(conn, f, g.me.name, cursor):
+            for key in batch:
+                k = (key.submission_id, key.occurrence)
+                if k == skip:
+                    continue
+                held = claims.take(conn, k, g.me.name, settings().claim_minutes)
+                if held.reviewer != g.me.name:
+                    continue
+                if item.decided(conn, k):  # decided by someone between the queue read and the claim
+                    claims.drop(conn, k)
+                    continue
+                claims.release_own_except(conn, g.me.name, k)
+                return redirect(_item_url(key.submission_id, f, **extra), 303)
+            cursor = batch[-1]
         if start is None:
             break
     return redirect(url_for("queue_page", **f.args(), empty="1", **extra), 303)
