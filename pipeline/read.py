@@ -163,8 +163,7 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
         last += 1
     while anchors and display.kind == "drum" and rolling(first - 1, first):  # drums print leading zeros
         first -= 1
-    conf = blank_cells_factor(cells, probs, first, last, H) if anchors else float(
-        np.prod([probs[i, NONE_INDEX] for i, c in enumerate(cells) if c.kind != "dash"]))
+    conf = blank_cells_factor(cells, probs, first, last, H) if anchors else 0.0  # nothing read
     kept = list(range(first, last + 1))
     dec = decimal_after(cells, kept, marks, row, display.kind)
     colon = mark_between(cells, kept, marks.colon_x)

@@ -116,6 +116,18 @@ def _plausible(mask: np.ndarray, H: float) -> np.ndarray:
     return (keep[lab] * 255).astype(np.uint8)
 
 
+def _polarity(g: np.ndarray, display: Display) -> bool:
+    """True for dark digits. The background is the majority of the row image (median near
+    the light or the dark end); when that is unclear, drums have light digits and LCDs
+    dark ones. A drum keeps the locator's polarity: bright drum edges and the plate
+    confuse the majority vote."""
+    if display.kind == "drum" and display.dark_digits is not None:
+        return display.dark_digits
+    lo, med, hi = np.percentile(g, (5, 50, 95)) if g.size else (0.0, 128.0, 255.0)
+    pos = (med - lo) / max(hi - lo, 1.0)
+    return bool(pos > 0.5) if (pos > 0.62 or pos < 0.38) else display.kind != "drum"
+
+
 def row_image(display: Display, dark_ink: bool | None = None, wider: tuple[float, float] = (0.0, 0.0)) -> Row:
     """Cut, threshold and deslant the digit row of ``display`` (``dark_ink``: forced polarity;
     ``wider``: extra margin left / right, in digit heights)."""
@@ -133,16 +145,8 @@ def row_image(display: Display, dark_ink: bool | None = None, wider: tuple[float
         bgr = cv2.cvtColor(bgr, cv2.COLOR_GRAY2BGR)
     gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     g = cv2.GaussianBlur(gray, (3, 3), 0)
-    # polarity: the background is the majority of the row image (median near the light or
-    # the dark end); when that is unclear, drums have light digits and LCDs dark ones
-    lo, med, hi = np.percentile(g, (5, 50, 95)) if g.size else (0.0, 128.0, 255.0)
-    pos = (med - lo) / max(hi - lo, 1.0)
-    if dark_ink is not None:
-        pass
-    elif display.kind == "drum" and display.dark_digits is not None:
-        dark_ink = display.dark_digits  # bright drum edges and the plate confuse the majority vote
-    else:
-        dark_ink = bool(pos > 0.5) if (pos > 0.62 or pos < 0.38) else display.kind != "drum"
+    if dark_ink is None:
+        dark_ink = _polarity(g, display)
     mask = _ink_mask(g, H, dark_ink)
     mask = _plausible(mask, H)
     yc = (y - Y0) + h / 2.0
@@ -245,15 +249,15 @@ def _bridge_segments(groups: list[list[float]], ids: list[list[int]], rest: list
     nothing.
     """
     left: list[list[float]] = []
-    bridged: list[list[float]] = []  # digits joined here (same objects as in ``groups``)
+    bridged: set[int] = set()  # digits joined here, by their first component's label
     for b in rest:
         w = b[2] - b[0]
-        owner = next((j for j, g in enumerate(groups) if any(g is x for x in bridged)
+        owner = next((j for j, g in enumerate(groups) if ids[j][0] in bridged
                       and min(g[2], b[2]) - max(g[0], b[0]) > 0.5 * w
                       and b[1] >= g[1] - reach * hb and b[3] <= g[3] + reach * hb), None)
         if owner is not None:  # another segment of a digit joined by an earlier bridge
             g = groups[owner]
-            groups[owner][:] = [min(g[0], b[0]), min(g[1], b[1]), max(g[2], b[2]), max(g[3], b[3])]
+            groups[owner] = [min(g[0], b[0]), min(g[1], b[1]), max(g[2], b[2]), max(g[3], b[3])]
             ids[owner].append(int(b[4]))
             continue
         j = next((j for j in range(len(groups) - 1)
@@ -268,7 +272,7 @@ def _bridge_segments(groups: list[list[float]], ids: list[list[int]], rest: list
         g, h = groups[j], groups.pop(j + 1)
         groups[j] = [min(g[0], h[0], b[0]), min(g[1], h[1], b[1]), max(g[2], h[2], b[2]), max(g[3], h[3], b[3])]
         ids[j] += ids.pop(j + 1) + [int(b[4])]
-        bridged.append(groups[j])
+        bridged.add(ids[j][0])
     return left
 
 
