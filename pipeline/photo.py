@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -18,10 +19,13 @@ import numpy as np
 
 from pipeline import locate, quality, read
 from pipeline.context import PhotoContext, PhotoResult
-from pipeline.display import Display, Reading
+from pipeline.display import NORM_DIGIT_HEIGHT, Display, Reading
 from pipeline.load import load_photo
 from pipeline.phash import phash
 from pipeline.rules import Reason
+from pipeline.segment import odd
+
+SEARCH_DIGIT_HEIGHT = 32.0  # px: digit height at which crop_bands looks for the ink band
 
 UNCLEAR_BEFORE_READ = {
     Reason.BLURRED, Reason.TOO_DARK, Reason.OVEREXPOSED, Reason.GLARE_ON_DIGITS,
@@ -140,27 +144,58 @@ def process_display(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResu
 def read_crop(img: np.ndarray, ctx: PhotoContext) -> tuple[Display, Reading] | None:
     """The display row of a display crop and its reading (None: no digit row found).
 
-    The crop is scaled up when small and padded with its own border colour so
-    the locator sees the row away from the frame; when the best row does not
-    read confidently, the first runner-up row that does is taken (a word or a
-    label on the panel can out-score the digits).
+    Two sets of hypotheses are read: the rows the whole-photo locator finds in the
+    crop (scaled up when small, padded with its own border colour so the row is away
+    from the frame), and :func:`crop_bands`, horizontal bands of the likely digit
+    heights (an LCD whose segments are drawn apart is no row of blobs for the locator).
+    Of the readings at the auto-accept confidence the one with the most digits wins
+    (a part of the row reads as surely as the whole); otherwise the most confident.
     """
     scale = 400.0 / img.shape[0] if img.shape[0] < 400 else 1.0  # small crops: make digits findable
-    if scale != 1.0:
-        img = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    pad = img.shape[0] // 2
-    padded = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
-    displays = locate.locate_all(padded, ctx)
-    if not displays:
+    big = cv2.resize(img, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale != 1.0 else img
+    pad = big.shape[0] // 2
+    padded = cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    quick = replace(ctx, use_tesseract=False, debug_dir=None)  # the legend is read for the chosen one only
+    found = [(d, read.read_display(d, quick)) for d in [*locate.locate_all(padded, ctx), *crop_bands(img)]]
+    if not found:
         return None
-    display, reading = displays[0], read.read_display(displays[0], ctx)
-    for alt in displays[1:]:
-        if reading.confidence >= ctx.thresholds.auto_accept_confidence:
-            break
-        alt_reading = read.read_display(alt, ctx)
-        if alt_reading.confidence >= ctx.thresholds.auto_accept_confidence:
-            display, reading = alt, alt_reading
-    return display, reading
+    sure = [f for f in found if f[1].confidence >= ctx.thresholds.auto_accept_confidence]
+    if sure:
+        display = max(sure, key=lambda f: (sum(ch.isdigit() for ch in f[1].text), f[1].confidence))[0]
+    else:
+        display = max(found, key=lambda f: f[1].confidence)[0]
+    return display, read.read_display(display, ctx)
+
+
+def crop_bands(img: np.ndarray, *, heights: tuple[float, ...] = (0.3, 0.4, 0.5, 0.62, 0.75)) -> list[Display]:
+    """Displays for a display crop: for each digit height (a fraction of the crop's
+    height, 0.2-0.9) and ink polarity, the band of that height holding the most ink,
+    offered as an LCD and as a drum row.
+
+    Each band is a guess at the digit row that needs no blob search: the reader finds
+    the digits, pitch and marks inside it.
+    """
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    out: list[Display] = []
+    for frac in heights:
+        H = frac * gray.shape[0]
+        s = NORM_DIGIT_HEIGHT / H
+        big = cv2.resize(img, None, fx=s, fy=s, interpolation=cv2.INTER_CUBIC if s > 1 else cv2.INTER_AREA)
+        pad = NORM_DIGIT_HEIGHT  # the row's own margin lies inside the crop: no digit is "cut off"
+        big = cv2.copyMakeBorder(big, pad, pad, 2 * pad, 2 * pad, cv2.BORDER_REPLICATE)
+        f = min(1.0, SEARCH_DIGIT_HEIGHT / H)  # the band is searched with digits this tall (speed)
+        small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1.0 else gray
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (odd(0.45 * H * f), odd(0.45 * H * f)))
+        rows = max(1, int(round(H * f)))
+        for dark in (True, False):
+            ink = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT if dark else cv2.MORPH_TOPHAT, k)
+            t, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+            per_row = np.concatenate([[0.0], np.cumsum((ink > max(t, 12.0)).sum(axis=1), dtype=np.float64)])
+            y = int(np.argmax(per_row[rows:] - per_row[:-rows])) / f
+            box = (2 * pad, int(round(y * s)) + pad, big.shape[1] - 4 * pad, NORM_DIGIT_HEIGHT)
+            out += [Display(kind=kind, crop=big, digits_box=box, quad=np.zeros((4, 2), np.float32),
+                            digit_height_px=H, score=0.5, dark_digits=dark) for kind in ("lcd", "drum")]
+    return out
 
 
 def process_digit(data: bytes, ctx: PhotoContext) -> PhotoResult:

@@ -50,6 +50,7 @@ DISAGREE_FACTOR = 0.5  # confidence multiplier when Tesseract reads other digits
 CUT_FACTOR = 0.2  # confidence multiplier when digit ink touches a crop edge (a digit may be cut off)
 MIN_CELL_PROB = 1e-4
 SHORT_INK, TALL_INK = 0.75, 1.3  # ink outside this many digit heights beside the reading is no digit
+SURE_NONE = 0.99  # an LCD cell the recognizer calls 'no digit' this surely ends the reading
 SURE_DIGIT = 0.9  # a digit read at least this surely counts as read (see RETRY_BELOW)
 RETRY_BELOW = 0.75  # share of surely read digits below which a row is re-read as the other kind
 RETRY_GAIN = 0.3  # confidence a re-read as the other kind must add to replace the first reading
@@ -156,8 +157,11 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
     first = anchors[0] if anchors else len(cells)
     last = anchors[-1] if anchors else -1
     def rolling(i: int, j: int) -> bool:  # cell i: full-height ink one pitch from kept cell j
+        # (an LCD has no rolling digit: there full-height ink the recognizer is sure is no
+        # digit is the display's frame or a legend, e.g. a dotted window edge)
         return (0 <= i < len(cells) and cells[i].kind == "blob" and cells[i].ink_h >= 0.85 * H
-                and abs((cells[i].x0 + cells[i].x1) - (cells[j].x0 + cells[j].x1)) / 2 < 1.3 * pitch)
+                and abs((cells[i].x0 + cells[i].x1) - (cells[j].x0 + cells[j].x1)) / 2 < 1.3 * pitch
+                and not (display.kind == "lcd" and probs[i, NONE_INDEX] >= SURE_NONE))
 
     while anchors and rolling(last + 1, last):
         last += 1

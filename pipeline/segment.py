@@ -175,6 +175,16 @@ def digit_blobs(row: Row, kind: str) -> tuple[list[list[float]], list[float]]:
             continue  # specks, and small parts cut by the row's ends (legend, window frame)
         (tall if h >= 0.3 * Hb else small).append([float(x), float(y), float(x + w), float(y + h), i])
     tall.sort(key=lambda b: b[0])
+    if tall and kind == "drum":  # a part that starts low and hangs below the row is a decimal comma
+        # (gas and water counters) or print under the row, not a digit: it must not join the digit it
+        # touches (an LCD's decimal point is a mark, found in the mask)
+        hs = np.array([b[3] - b[1] for b in tall])
+        full = [b for b, h in zip(tall, hs, strict=True) if h >= 0.7 * hs.max()]
+        t0, b0 = float(np.median([b[1] for b in full])), float(np.median([b[3] for b in full]))
+        low = [b[1] > t0 + 0.35 * (b0 - t0) and b[3] > b0 + 0.1 * (b0 - t0)
+               and b[2] - b[0] <= 0.3 * (b0 - t0) and 0 < b[0] and b[2] < W  # a rolling digit is wider
+               for b in tall]
+        tall = [b for b, lo in zip(tall, low, strict=True) if not lo]
     groups: list[list[float]] = []
     ids: list[list[int]] = []
     for b in tall:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -249,3 +251,35 @@ def test_legend_ink_beside_the_reading_does_not_lower_its_confidence():
     assert blank_cells_factor(digits + legend, probs, 0, 4, H) == 1.0
     ghost = [Cell(200, 240, "gap", 0.0), Cell(240, 280, "blob", 62.0)]  # a digit-high blob: counts
     assert abs(blank_cells_factor(digits + ghost, probs, 0, 4, H) - 0.81) < 1e-6
+
+
+def test_display_crop_bands_find_a_row_the_locator_misses():
+    """A whole display crop (the panel and its legend, digits half its height) is read
+    through the band hypotheses, whatever the locator makes of it."""
+    from pipeline.photo import crop_bands, read_crop
+
+    img = cv2.imdecode(np.frombuffer(_gapped_lcd_png("80.01", 0.2), np.uint8), cv2.IMREAD_COLOR)
+    bands = crop_bands(img)
+    assert {d.kind for d in bands} == {"lcd", "drum"} and {d.dark_digits for d in bands} == {True, False}
+    # the band of the right height (digits are 120 of 300 px) covers the digits
+    d = next(d for d in bands if d.kind == "lcd" and d.dark_digits and abs(d.digit_height_px - 120) < 1)
+    s = d.crop.shape[0] / (img.shape[0] + 2 * 64)
+    assert abs(d.digits_box[1] - 64 - 90 * 64 / 120) < 0.25 * 64, (d.digits_box, s)
+    found = read_crop(img, FAST)
+    assert found is not None and found[1].text == "80.01"
+
+
+def test_lcd_frame_beside_the_last_digit_is_not_read_as_a_digit():
+    """Full-height ink after the last LCD digit that the recognizer is sure is no digit
+    (a dotted window edge) ends the reading; only a drum has rolling digits there."""
+    rng = np.random.default_rng(2005)
+    rd = render_display(DisplaySpec(kind="lcd", value="104296.3"), rng)
+    d = display_from_render(rd, rng, jitter=False)
+    x, y, w, h = d.digits_box
+    crop = d.crop.copy()
+    ink = tuple(int(v) for v in np.percentile(crop.reshape(-1, 3), 2, axis=0))
+    ex = int(x + w + 0.45 * h)
+    for yy in range(y - 4, y + h + 4, 9):
+        cv2.line(crop, (ex, yy), (ex, yy + 5), ink, 3)
+    r = read_display(replace(d, crop=crop), FAST)
+    assert r.text == "104296.3"
