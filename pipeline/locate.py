@@ -68,9 +68,11 @@ def _strip_components(ink: np.ndarray, depth: np.ndarray, centre: float) -> np.n
 def _split_wide(ink: np.ndarray, max_aspect: float = 1.0, max_col: float = 0.25) -> np.ndarray:
     """Cut digit-tall components wider than ``max_aspect`` x their height at their thin columns.
 
-    A decimal point between two LCD digits, or a glare bridge, joins them into one
-    wide blob that no digit-shaped test accepts; the columns where the join is
-    (ink over at most ``max_col`` of the height, away from the blob's ends) are cleared.
+    A decimal point between two LCD digits joins them into one wide blob that no
+    digit-shaped test accepts; the columns where the join is (one short run of ink,
+    at most ``max_col`` of the height, in the lower part, away from the blob's ends)
+    are cleared. Columns inside a digit hold two or three bars (a '0', an '8') or a
+    bar at the top (a '7'): they are no join.
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     out = ink
@@ -78,8 +80,11 @@ def _split_wide(ink: np.ndarray, max_aspect: float = 1.0, max_col: float = 0.25)
         x, y, w, h = (int(v) for v in stats[i, :4])
         if h < 0.5 * REFINE_H or h > 1.6 * REFINE_H or w <= max_aspect * h:
             continue
-        cols = (labels[y:y + h, x:x + w] == i).sum(axis=0)
-        thin = cols <= max_col * h
+        own = labels[y:y + h, x:x + w] == i
+        cols = own.sum(axis=0)
+        runs = (own[1:] & ~own[:-1]).sum(axis=0) + own[0]
+        first = np.argmax(own, axis=0)  # top of the ink in each column
+        thin = (cols <= max_col * h) & (runs == 1) & (first >= 0.5 * h)
         edge = int(0.25 * h)
         thin[:edge] = thin[-edge:] = False
         if thin.any():

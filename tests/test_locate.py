@@ -140,3 +140,19 @@ def test_cut_columns_splits_digits_joined_by_a_decimal_point_only() -> None:
     frame = np.zeros((60, 120), np.uint8)
     cv2.rectangle(frame, (5, 10), (100, 40), 1, 2)  # a window frame: a long thin stretch
     assert _cut(frame) is None
+
+
+def test_split_wide_cuts_a_decimal_join_but_not_inside_digits():
+    """Two seven-segment '0's joined at the baseline by their decimal point are cut at
+    the point only: the columns inside a '0' (two thin bars) are no join."""
+    from pipeline.locate import REFINE_H, _split_wide
+
+    ink = np.zeros((3 * REFINE_H, 120), np.uint8)
+    top, bot = REFINE_H, 2 * REFINE_H
+    for x0 in (10, 46):  # two '0's, 26 px wide, strokes 4 px
+        cv2.rectangle(ink, (x0, top), (x0 + 25, bot - 1), 1, 4)
+    ink[bot - 5:bot, 36:46] = 1  # the decimal point touching both
+    out = _split_wide(ink)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(out, connectivity=8)
+    widths = sorted(int(w) for w in stats[1:, 2])
+    assert min(widths[-2:]) >= 24, widths  # both '0's whole (the point may stay with one)
