@@ -449,15 +449,21 @@ def _display(bgr: np.ndarray, shape: tuple[int, ...], cand: tuple[float, Row, Re
 
 def _candidates(gray: np.ndarray, rows: list[Row]) -> list[tuple[float, Row, Refined]]:
     """The best search rows refined at work resolution and re-scored."""
-    cands: list[tuple[float, Row, Refined]] = []
+    refined: list[tuple[float, Row, Refined]] = []
     for row in _dedupe(rows, TOP_K):
         if row.score < MIN_SCORE * 0.5:
             break
         ref = _refine(gray, row)
         if ref is None:
             continue
-        shape, _ = score_row(ref.comps, int(round(ref.glare_cells)))
-        score = shape * row.size * float(np.clip((ref.contrast - 8) / 22, 0, 1))
+        refined.append((score_row(ref.comps, int(round(ref.glare_cells)))[0], row, ref))
+    # the search scaled every row by the tallest one; when that one is no digit row at
+    # work resolution (a background grid, a cable), the tallest refined row sets the scale
+    tallest = max((ref.height for shape, _, ref in refined if shape > 0.2 and len(ref.comps) >= 3), default=0.0)
+    cands: list[tuple[float, Row, Refined]] = []
+    for shape, row, ref in refined:
+        size = max(row.size, min(1.0, ref.height / tallest) ** 1.5) if tallest else row.size
+        score = shape * size * float(np.clip((ref.contrast - 8) / 22, 0, 1))
         score *= float(np.exp(-ref.side_text / SIDE_TEXT_SCALE))
         cands.append((score, row, ref))
     return cands

@@ -156,3 +156,21 @@ def test_split_wide_cuts_a_decimal_join_but_not_inside_digits():
     n, _, stats, _ = cv2.connectedComponentsWithStats(out, connectivity=8)
     widths = sorted(int(w) for w in stats[1:, 2])
     assert min(widths[-2:]) >= 24, widths  # both '0's whole (the point may stay with one)
+
+
+def test_a_tall_row_that_does_not_refine_does_not_shrink_the_others(monkeypatch) -> None:
+    """The coarse search scales rows by the tallest one; when that one is no digit row at
+    work resolution (a background grid, a cable) the display row keeps its full score."""
+    from pipeline import locate as loc
+    from pipeline.rowsearch import Row
+
+    def boxes(h: float, n: int) -> np.ndarray:
+        return np.array([[100 + i * 0.7 * h, 100, 0.5 * h, h, 0.5] for i in range(n)], np.float32)
+
+    tall = Row(boxes(100, 4), False, 0.6, 0.0, 100.0, size=1.0)
+    small = Row(boxes(30, 5), True, 0.7 * 0.16, 0.0, 30.0, size=0.16)
+    comps = np.array([[i * 30.0, 40, 22, 40, 0.5, 30] for i in range(5)])
+    ref = loc.Refined(np.zeros((4, 2), np.float32), 30.0, comps, 60.0, 21.0)
+    monkeypatch.setattr(loc, "_refine", lambda gray, row: None if row is tall else ref)
+    [(score, row, _)] = loc._candidates(np.zeros((10, 10), np.uint8), [tall, small])
+    assert row is small and score >= loc.MIN_SCORE * 3
