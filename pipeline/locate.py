@@ -24,7 +24,7 @@ MIN_SCORE = 0.12  # below this no row looks like a display -> None
 # to see glare on a digit that was lost to it
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 2.0, 2.0, 1.0, 1.2
 REFINE_H = 40  # px: digit height in the refinement strip
-TOP_K = 5  # search candidates refined and re-scored
+TOP_K = 8  # search candidates refined and re-scored
 ALTERNATIVES = 3  # located rows offered to the reader, best first
 GLARE_LEVEL = 245  # grey level of washed-out (glare) pixels
 SIDE_TEXT_SCALE = 3.0  # characters beside the row (words of a page) that cost a factor e
