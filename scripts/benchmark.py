@@ -91,7 +91,7 @@ def score(batch: Path) -> dict[str, object]:
     rows = list(csv.DictReader((batch / "out" / "results.csv").open(encoding="utf-8")))
     if [t["submission_id"] for t in truth] != [r["submission_id"] for r in rows]:
         raise SystemExit("results.csv rows do not line up with truth.csv (one row per input row, in order)")
-    fa, fa_rows, expected_valid, straight, clear, read_ok, status_ok = 0, [], 0, 0, 0, 0, 0
+    fa, fa_rows, expected_valid, straight, clear, read_ok, status_ok, not_read = 0, [], 0, 0, 0, 0, 0, 0
     reason_hit, reason_total = 0, 0
     confusion: Counter[tuple[str, str]] = Counter()
     for r, t in zip(rows, truth, strict=True):
@@ -106,6 +106,9 @@ def score(batch: Path) -> dict[str, object]:
         if t["clear"] == "true" and t.get("true_reading") and t.get("defect", "") in ("", "None"):
             clear += 1
             read_ok += r["ocr_reading"] == t["true_reading"]
+            # a row whose submission_id repeats an earlier one is rejected before its photo
+            # is read (by design): it says nothing about reading
+            not_read += "DUPLICATE_SUBMISSION_ID" in r["reasons"].split(";")
         for code in filter(None, t["expected_reasons"].split(";")):
             reason_total += 1
             reason_hit += code in r["reasons"].split(";")
@@ -113,7 +116,8 @@ def score(batch: Path) -> dict[str, object]:
         "rows": len(rows), "false_accepts": fa, "false_accept_rows": fa_rows,
         "straight_through": straight / expected_valid if expected_valid else float("nan"),
         "expected_valid": expected_valid, "read_accuracy_clear": read_ok / clear if clear else float("nan"),
-        "clear_photos": clear, "status_agreement": status_ok / len(rows) if rows else float("nan"),
+        "clear_photos": clear, "not_read": not_read,
+        "read_accuracy_read": read_ok / (clear - not_read) if clear > not_read else float("nan"), "status_agreement": status_ok / len(rows) if rows else float("nan"),
         "expected_reason_recall": reason_hit / reason_total if reason_total else float("nan"),
         "confusion": {f"{a}->{b}": n for (a, b), n in sorted(confusion.items())},
     }
@@ -217,7 +221,9 @@ def main() -> None:
     print("--- figures ---")
     print(f"false accepts:            {s['false_accepts']}  {s['false_accept_rows'][:10]}")
     print(f"straight-through:         {s['straight_through']:.1%} of {s['expected_valid']} correctly typed clear photos")
-    print(f"read accuracy (clear):    {s['read_accuracy_clear']:.1%} of {s['clear_photos']} clear photos")
+    print(f"read accuracy (clear):    {s['read_accuracy_read']:.1%} of {s['clear_photos'] - s['not_read']} clear photos"
+          f" read ({s['read_accuracy_clear']:.1%} of all {s['clear_photos']}, counting {s['not_read']}"
+          " duplicate-id rows whose photos are not read as misses)")
     print(f"status agreement:         {s['status_agreement']:.1%} of {s['rows']} rows")
     print(f"expected-reason recall:   {s['expected_reason_recall']:.1%}")
     print(f"confusion (truth->ours):  {json.dumps(s['confusion'])}")
