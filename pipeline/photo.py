@@ -25,6 +25,7 @@ from pipeline.phash import phash
 from pipeline.rules import Reason
 from pipeline.segment import odd
 
+MIN_REGISTER_DIGITS = 4  # a kWh register shows at least this many digit positions
 SEARCH_DIGIT_HEIGHT = 32.0  # px: digit height at which crop_bands looks for the ink band
 
 UNCLEAR_BEFORE_READ = {
@@ -90,10 +91,16 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
         # the best-looking row did not read as a confident number (a brand name, a printed
         # word, a painted label) or was a line of small print: try the runner-up rows,
         # then rows found with joined digits cut apart
-        found = _runner_up(img, displays[1:], display, bool(reasons), ctx, typed, rank0=1)
+        # a first row of 4 or more surely read digits is the display, doubted only for what
+        # lies around its digits (a legend, the window's edge): only a runner-up with as
+        # many digits replaces it, not a painted number or a sticker's short one
+        sure = reading is not None and len(reading.digit_confidences) >= MIN_REGISTER_DIGITS and all(
+            c >= read.SURE_DIGIT for c in reading.digit_confidences)
+        need = len(reading.digit_confidences) if sure and reading is not None else 0
+        found = _runner_up(img, displays[1:], display, bool(reasons), ctx, typed, rank0=1, min_digits=need)
         if found is None:
             again = locate.locate_all(img, ctx, cut_joined=True)
-            found = _runner_up(img, again, display, bool(reasons), ctx, typed, rank0=len(displays))
+            found = _runner_up(img, again, display, bool(reasons), ctx, typed, rank0=len(displays), min_digits=need)
         if found is not None:
             display, reading, metrics = found
             reasons = []
@@ -214,8 +221,9 @@ def process_digit(data: bytes, ctx: PhotoContext) -> PhotoResult:
 
 
 def _runner_up(img: np.ndarray, alts: list[Display], first: Display, first_too_small: bool, ctx: PhotoContext,
-               typed: str | None, rank0: int) -> tuple[Display, Reading, dict[str, float]] | None:
-    """The first of ``alts`` that is clear and reads at the auto-accept confidence.
+               typed: str | None, rank0: int, min_digits: int = 0) -> tuple[Display, Reading, dict[str, float]] | None:
+    """The first of ``alts`` that is clear and reads at the auto-accept confidence
+    (with at least ``min_digits`` digits).
 
     When the first row was too small to read, only taller rows are tried.
     """
@@ -227,7 +235,7 @@ def _runner_up(img: np.ndarray, alts: list[Display], first: Display, first_too_s
         if reasons:
             continue
         reading = read.read_display(alt, ctx, typed=typed)
-        if reading.confidence >= th.auto_accept_confidence:
+        if reading.confidence >= th.auto_accept_confidence and len(reading.digit_confidences) >= min_digits:
             return alt, reading, {**metrics, "display_rank": float(rank)}
     return None
 

@@ -49,7 +49,7 @@ from pipeline.segment import (
 DISAGREE_FACTOR = 0.5  # confidence multiplier when Tesseract reads other digits
 CUT_FACTOR = 0.2  # confidence multiplier when digit ink touches a crop edge (a digit may be cut off)
 MIN_CELL_PROB = 1e-4
-SHORT_INK, TALL_INK = 0.75, 1.3  # ink outside this many digit heights beside the reading is no digit
+SHORT_INK, TALL_INK = 0.75, 1.2  # ink outside this many digit heights beside the reading is no digit
 SURE_NONE = 0.99  # an LCD cell the recognizer calls 'no digit' this surely ends the reading
 SURE_DIGIT = 0.9  # a digit read at least this surely counts as read (see RETRY_BELOW)
 RETRY_BELOW = 0.75  # share of surely read digits below which a row is re-read as the other kind

@@ -46,3 +46,23 @@ def test_word_alone_reads_as_nothing_confident(monkeypatch, meter) -> None:
     monkeypatch.setattr(photo.locate, "locate_all", lambda *a, **k: [word])
     res = photo.process_photo(data, PhotoContext(use_tesseract=False), "t")
     assert res.confidence < 0.9
+
+
+def test_a_short_runner_up_does_not_replace_a_surely_read_register(monkeypatch):
+    """A first row of six surely read digits, doubted only for the ink around them, keeps
+    its place against a runner-up that reads three digits confidently (a painted number)."""
+    import numpy as np
+
+    from pipeline import photo, quality
+    from pipeline.context import PhotoContext
+    from pipeline.display import Display, Reading
+
+    painted = Display("lcd", np.zeros((96, 200, 3), np.uint8), (10, 16, 150, 64), np.zeros((4, 2), np.float32),
+                      40.0, 0.5)
+    monkeypatch.setattr(quality, "check_display", lambda img, d, th: ([], {}))
+    monkeypatch.setattr(photo.read, "read_display",
+                        lambda d, ctx, typed=None: Reading("748", 0.9999, [1.0, 1.0, 1.0]))
+    img = np.zeros((100, 100, 3), np.uint8)
+    args = (img, [painted], painted, False, PhotoContext(), None)
+    assert photo._runner_up(*args, rank0=1, min_digits=6) is None
+    assert photo._runner_up(*args, rank0=1)[1].text == "748"
