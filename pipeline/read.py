@@ -43,6 +43,8 @@ from pipeline.segment import (
     more_digits_beyond,
     odd,
     pitch_cells,
+    red_beyond,
+    red_tenths_cell,
     row_image,
 )
 
@@ -126,13 +128,17 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
     row = row_image(display, dark_ink)
     digits, dashes = digit_blobs(row, display.kind)
     wider = more_digits_beyond(row, digits)
+    red = display.kind == "drum" and wider[1] == 0.0 and red_beyond(row, digits)
+    if red:  # a red tenths drum mid-roll is no digit-shaped blob for the locator: it stopped before it
+        wider = (wider[0], 1.5)
     if wider != (0.0, 0.0):  # the locator's row may have stopped short of digits (thin '1's)
         row2 = row_image(display, row.dark_ink, wider)
         digits2, dashes2 = digit_blobs(row2, display.kind)
         # kept only when it shows as many digits or more, new ones continuing the row (as tall, at the
-        # spacing) and no ink at a clipped edge: a wider row also reaches the display
-        # frame (a digit "cut off") and print beside the window
-        if len(digits2) >= len(digits) and not cut_off(row2) and continues_row(row, digits, row2, digits2):
+        # spacing; a rolling red drum shows parts of two digits) and no ink at a clipped edge: a
+        # wider row also reaches the display frame (a digit "cut off") and print beside the window
+        if len(digits2) >= len(digits) and not cut_off(row2) and (
+                red or continues_row(row, digits, row2, digits2)):
             row, digits, dashes = row2, digits2, dashes2
     reading = Reading(text="", confidence=0.0, kind=display.kind)
     if not digits:
@@ -140,6 +146,9 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
         return reading, row.dark_ink
     H = row.height
     cells, pitch, _wd = pitch_cells(row, digits, dashes, display.kind)
+    tenths = red_tenths_cell(row, cells, pitch) if red else None
+    if tenths is not None:
+        cells.append(tenths)
     marks = find_marks(row, cells)
     cy = (row.top + row.bottom) / 2.0
     y0, y1 = cy - 0.66 * H, cy + 0.66 * H

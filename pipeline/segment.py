@@ -496,6 +496,35 @@ def more_digits_beyond(row: Row, digits: list[list[float]], near: float = 1.0,
     return (step if left else 0.0), (step if right else 0.0)
 
 
+def red_beyond(row: Row, digits: list[list[float]], min_share: float = 0.3) -> bool:
+    """True when the row image goes on red after its last digit blob (``min_share`` of the
+    pixels between it and the image's end): a drum's red tenths drum the blobs left out."""
+    if not digits or row.clipped[1]:
+        return False
+    end = max(g[2] for g in digits) + 0.1 * row.height
+    if row.bgr.shape[1] - end < 0.3 * row.height:
+        return False
+    cell = Cell(end, float(row.bgr.shape[1]))
+    return _red_share(row, cell) >= min_share
+
+
+def red_tenths_cell(row: Row, cells: list[Cell], pitch: float, min_share: float = 0.3) -> Cell | None:
+    """The cell one pitch after the last one when it lies in the row image and is red: a
+    drum's tenths drum mid-roll (parts of two digits, no digit-shaped blob). Its ink
+    height is measured, so the reader treats it like any rolling drum."""
+    if not cells:
+        return None
+    last, W = cells[-1], row.mask.shape[1]
+    cell = Cell(last.x0 + pitch, last.x1 + pitch, "blob")
+    if cell.x0 + 0.7 * (cell.x1 - cell.x0) > W or _red_share(row, Cell(cell.x0, min(cell.x1, W))) < min_share:
+        return None  # mostly outside the row image, or not red
+    ys = np.nonzero((row.mask[:, int(cell.x0):int(cell.x1)] > 0).any(axis=1))[0]
+    if not len(ys):
+        return None
+    cell.ink_h = float(ys.max() - ys.min() + 1)
+    return cell
+
+
 def continues_row(row: Row, digits: list[list[float]], wide: Row, wide_digits: list[list[float]],
                   height_tol: float = 0.15, max_step: float = 1.6) -> bool:
     """True when the blobs that the wider row image ``wide`` adds to ``digits`` carry the

@@ -284,3 +284,29 @@ def test_lcd_frame_beside_the_last_digit_is_not_read_as_a_digit():
         cv2.line(crop, (ex, yy), (ex, yy + 5), ink, 3)
     r = read_display(replace(d, crop=crop), FAST)
     assert r.text == "104296.3"
+
+
+def test_red_tenths_drum_after_the_last_cell_becomes_a_cell():
+    """A red drum one pitch after the last digit cell (caught mid-roll, no digit-shaped
+    blob) is offered as a cell with its ink height; grey ground there is not."""
+    from pipeline.segment import Cell, Row, red_beyond, red_tenths_cell
+
+    H, pitch = 64, 50.0
+    bgr = np.full((96, 380, 3), 30, np.uint8)
+    mask = np.zeros((96, 380), np.uint8)
+    for k in range(6):  # six white drum digits
+        bgr[16:80, 12 + 50 * k:44 + 50 * k] = 230
+        mask[16:80, 12 + 50 * k:44 + 50 * k] = 255
+    cells = [Cell(3.0 + 50 * k, 53.0 + 50 * k, "blob", 64.0) for k in range(6)]
+    digits = [[12.0 + 50 * k, 16.0, 44.0 + 50 * k, 80.0] for k in range(6)]
+    bgr[8:88, 305:355] = (40, 40, 200)  # the red drum
+    bgr[10:40, 315:345] = 230  # the bottom of one digit above, the top of the next below
+    bgr[70:88, 315:345] = 230
+    mask[10:40, 315:345] = mask[70:88, 315:345] = 255
+    row = Row(gray=bgr[..., 0].copy(), bgr=bgr, mask=mask, origin=(0, 0), slant=0.0, dark_ink=False,
+              height=float(H), top=16, bottom=80)
+    assert red_beyond(row, digits)
+    cell = red_tenths_cell(row, cells, pitch)
+    assert cell is not None and abs(cell.x0 - 303) < 1 and cell.ink_h == 78
+    bgr[8:88, 305:355] = (120, 120, 120)
+    assert not red_beyond(row, digits) and red_tenths_cell(row, cells, pitch) is None
