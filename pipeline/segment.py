@@ -515,6 +515,8 @@ def red_tenths_cell(row: Row, cells: list[Cell], pitch: float, min_share: float 
     if not cells:
         return None
     last, W = cells[-1], row.mask.shape[1]
+    if _red_share(row, last) >= min_share:
+        return None  # the red drum has its cell already
     cell = Cell(last.x0 + pitch, last.x1 + pitch, "blob")
     if cell.x0 + 0.7 * (cell.x1 - cell.x0) > W or _red_share(row, Cell(cell.x0, min(cell.x1, W))) < min_share:
         return None  # mostly outside the row image, or not red

@@ -308,5 +308,6 @@ def test_red_tenths_drum_after_the_last_cell_becomes_a_cell():
     assert red_beyond(row, digits)
     cell = red_tenths_cell(row, cells, pitch)
     assert cell is not None and abs(cell.x0 - 303) < 1 and cell.ink_h == 78
+    assert red_tenths_cell(row, [*cells, cell], pitch) is None  # the red drum has its cell: no second one
     bgr[8:88, 305:355] = (120, 120, 120)
     assert not red_beyond(row, digits) and red_tenths_cell(row, cells, pitch) is None
