@@ -308,6 +308,11 @@ def test_red_tenths_drum_after_the_last_cell_becomes_a_cell():
     assert red_beyond(row, digits)
     cell = red_tenths_cell(row, cells, pitch)
     assert cell is not None and abs(cell.x0 - 303) < 1 and cell.ink_h == 78
-    assert red_tenths_cell(row, [*cells, cell], pitch) is None  # the red drum has its cell: no second one
+    red_plate = np.pad(bgr, ((0, 0), (0, 100), (0, 0)), mode="edge")
+    red_plate[8:88, 355:] = (40, 40, 200)  # red goes on after the red drum (a red plate)
+    plate_mask = np.pad(mask, ((0, 0), (0, 100)))
+    plate_mask[20:70, 370:376] = 255  # print on the plate
+    plate = replace(row, bgr=red_plate, mask=plate_mask)
+    assert red_tenths_cell(plate, [*cells, cell], pitch) is None  # the red drum has its cell: no second one
     bgr[8:88, 305:355] = (120, 120, 120)
     assert not red_beyond(row, digits) and red_tenths_cell(row, cells, pitch) is None
