@@ -54,6 +54,7 @@ from samples.synth.fonts import _has_digits  # noqa: E402
 
 TRAIN_SEEDS = range(0, 900)  # render_digit generator seeds for training ...
 VAL_SEEDS = range(900, 1000)  # ... and for validation / temperature (seeds >= 1000 are never used here)
+SCALE_MIN = 0.9  # augmentation zoom range SCALE_MIN-1.1 (see --scale-min)
 
 #: extra training fonts, kept outside the system font dirs so samples.synth does not see them
 TRAIN_FONTS = Path(os.environ.get("TRAIN_FONTS", Path.home() / ".cache" / "meter-verify" / "train-fonts"))
@@ -289,11 +290,12 @@ def colourise(rng: np.random.Generator, ink: np.ndarray, ghost: np.ndarray | Non
     return img
 
 
-def augment(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
+def augment(rng: np.random.Generator, img: np.ndarray, scale_min: float = SCALE_MIN) -> np.ndarray:
     """Photo-like degradations (geometry, light, blur, resolution, noise, JPEG) applied
-    identically to every channel of ``img`` (h, w) or (h, w, c)."""
+    identically to every channel of ``img`` (h, w) or (h, w, c). ``scale_min`` < 1 zooms
+    out: a looser crop, the digit smaller in its cell."""
     ch, cw = img.shape[:2]
-    ang, sc = rng.uniform(-4, 4), rng.uniform(0.9, 1.1)
+    ang, sc = rng.uniform(-4, 4), rng.uniform(scale_min, 1.1)
     M = cv2.getRotationMatrix2D((cw / 2, ch / 2), ang, sc)
     M[0, 1] += rng.uniform(-0.08, 0.08)
     M[:, 2] += rng.uniform(-0.05, 0.05, 2) * (cw, ch)
@@ -328,7 +330,8 @@ def augment(rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
     return img
 
 
-def render_sample(rng: np.random.Generator, synth: list[np.random.Generator]) -> tuple[np.ndarray, int, float]:
+def render_sample(rng: np.random.Generator, synth: list[np.random.Generator],
+                  scale_min: float = SCALE_MIN) -> tuple[np.ndarray, int, float]:
     """One training cell (grayscale, any size), its class index and its contrast floor.
 
     ``synth`` holds ``render_digit`` generators (seeded 0-999); empty = own renderers only.
@@ -345,33 +348,34 @@ def render_sample(rng: np.random.Generator, synth: list[np.random.Generator]) ->
             g = render_digit(kind, CLASSES[label], synth[int(rng.integers(len(synth)))])
             if rng.random() < 0.3:
                 g = 255 - g
-            return (augment(rng, g.astype(np.float32)) if rng.random() < 0.5 else g), label, 0.0
+            return (augment(rng, g.astype(np.float32), scale_min) if rng.random() < 0.5 else g), label, 0.0
     if label == NONE and rng.random() < 0.25:  # printed words on the meter body (LITRES, kWh, IMP ...)
-        pair = augment(rng, colourise(rng, letter_ink(rng), None, drum=False))
+        pair = augment(rng, colourise(rng, letter_ink(rng), None, drum=False), scale_min)
     elif r < 0.68:
         ink, _, _ = drum_ink(rng, label)
-        pair = augment(rng, colourise(rng, ink, None, drum=True))
+        pair = augment(rng, colourise(rng, ink, None, drum=True), scale_min)
     else:
         masks, _, _ = seg_ink(rng, label)
-        pair = augment(rng, colourise(rng, masks[0], masks[1], drum=False))
+        pair = augment(rng, colourise(rng, masks[0], masks[1], drum=False), scale_min)
     return pair[..., 0], label, 0.5 * cell_range(pair[..., 1])
 
 
-def _make_chunk(args: tuple[int, int, tuple[int, ...]]) -> tuple[np.ndarray, np.ndarray]:
+def _make_chunk(args: tuple[int, int, tuple[int, ...], float]) -> tuple[np.ndarray, np.ndarray]:
     """Render ``n`` samples from chunk seed ``seed`` (render_digit seeds ``synth_seeds``)."""
-    seed, n, synth_seeds = args
+    seed, n, synth_seeds, scale_min = args
     rng = np.random.default_rng(seed)
     synth = [np.random.default_rng(s) for s in synth_seeds]
     cells, labels, floors = [], [], []
     for _ in range(n):
-        cell, lab, floor = render_sample(rng, synth)
+        cell, lab, floor = render_sample(rng, synth, scale_min)
         cells.append(cell)
         labels.append(lab)
         floors.append(floor)
     return preprocess_cells(cells, floors), np.asarray(labels, np.int64)
 
 
-def make_dataset(n: int, seed: int, synth_seeds: range | None, workers: int) -> tuple[np.ndarray, np.ndarray]:
+def make_dataset(n: int, seed: int, synth_seeds: range | None, workers: int,
+                 scale_min: float = SCALE_MIN) -> tuple[np.ndarray, np.ndarray]:
     """``n`` preprocessed cells and labels, rendered in chunks of 2000 with derived seeds.
 
     Every render_digit seed in ``synth_seeds`` goes to exactly one chunk, so no
@@ -382,7 +386,7 @@ def make_dataset(n: int, seed: int, synth_seeds: range | None, workers: int) -> 
     jobs = []
     for i in range(n_chunks):
         seeds = tuple(synth_seeds[i::n_chunks]) if synth_seeds else ()
-        jobs.append((seed * 100_003 + i, min(chunk, n - i * chunk), seeds))
+        jobs.append((seed * 100_003 + i, min(chunk, n - i * chunk), seeds, scale_min))
     with Pool(workers) as pool:
         parts = pool.map(_make_chunk, jobs)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -432,8 +436,10 @@ def train(args: argparse.Namespace) -> None:
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    x_tr, y_tr = make_dataset(args.n_train, args.seed, None if args.no_synth else TRAIN_SEEDS, args.workers)
-    x_va, y_va = make_dataset(args.n_val, args.seed + 1, None if args.no_synth else VAL_SEEDS, args.workers)
+    x_tr, y_tr = make_dataset(args.n_train, args.seed, None if args.no_synth else TRAIN_SEEDS, args.workers,
+                              args.scale_min)
+    x_va, y_va = make_dataset(args.n_val, args.seed + 1, None if args.no_synth else VAL_SEEDS, args.workers,
+                              args.scale_min)
     print(f"data: train {len(x_tr)} val {len(x_va)} in {time.time() - t0:.0f}s; "
           f"class counts {np.bincount(y_tr, minlength=len(CLASSES)).tolist()}", flush=True)
     model = build_model()
@@ -500,7 +506,8 @@ def export(model, args: argparse.Namespace, temperature: float, n_params: int, v
         "val_accuracy_synthetic": round(val_acc, 4),
         "trained_with": (f"scripts/train_digits.py --seed {args.seed} --n-train {args.n_train} "
                          f"--n-val {args.n_val} --epochs {args.epochs} --name {args.name}"
-                         + (" --no-synth" if args.no_synth else "")),
+                         + (" --no-synth" if args.no_synth else "")
+                         + (f" --scale-min {args.scale_min}" if args.scale_min != SCALE_MIN else "")),
     }
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {path} ({path.stat().st_size} bytes) and {manifest_path}", flush=True)
@@ -517,6 +524,8 @@ def main() -> None:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--no-synth", action="store_true", help="do not use samples.synth.render_digit")
+    p.add_argument("--scale-min", type=float, default=SCALE_MIN,
+                   help="smallest zoom of the augmentation (< 1: looser crops; %(default)s)")
     p.add_argument("--out", default=str(ROOT / "models"))
     p.add_argument("--name", default=MODEL_NAME,
                    help="manifest name: 'digits', or 'digits_<suffix>' for a further ensemble member")
