@@ -28,6 +28,7 @@ import numpy as np
 from pipeline.compare import compare
 from pipeline.context import PhotoContext
 from pipeline.display import Display, Reading
+from pipeline.marks import decimal_after, find_marks, mark_between, red_beyond, red_tenths_cell
 from pipeline.recognize import CLASSES, NONE_INDEX, cell_range, classify_cells
 from pipeline.rules import Reason
 from pipeline.segment import (
@@ -36,15 +37,10 @@ from pipeline.segment import (
     continues_row,
     cut_cell,
     cut_off,
-    decimal_after,
     digit_blobs,
-    find_marks,
-    mark_between,
     more_digits_beyond,
     odd,
     pitch_cells,
-    red_beyond,
-    red_tenths_cell,
     row_image,
 )
 

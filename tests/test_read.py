@@ -289,7 +289,8 @@ def test_lcd_frame_beside_the_last_digit_is_not_read_as_a_digit():
 def test_red_tenths_drum_after_the_last_cell_becomes_a_cell():
     """A red drum one pitch after the last digit cell (caught mid-roll, no digit-shaped
     blob) is offered as a cell with its ink height; grey ground there is not."""
-    from pipeline.segment import Cell, Row, red_beyond, red_tenths_cell
+    from pipeline.marks import red_beyond, red_tenths_cell
+    from pipeline.segment import Cell, Row
 
     H, pitch = 64, 50.0
     bgr = np.full((96, 380, 3), 30, np.uint8)
