@@ -94,9 +94,9 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
         # a first row of 4 or more surely read digits is the display, doubted only for what
         # lies around its digits (a legend, the window's edge): only a runner-up with as
         # many digits replaces it, not a painted number or a sticker's short one
-        sure = reading is not None and len(reading.digit_confidences) >= MIN_REGISTER_DIGITS and all(
-            c >= read.SURE_DIGIT for c in reading.digit_confidences)
-        need = len(reading.digit_confidences) if sure and reading is not None else 0
+        confs = reading.digit_confidences if reading is not None else []
+        sure = len(confs) >= MIN_REGISTER_DIGITS and all(c >= read.SURE_DIGIT for c in confs)
+        need = len(confs) if sure else 0
         found = _runner_up(img, displays[1:], display, bool(reasons), ctx, typed, rank0=1, min_digits=need)
         if found is None:
             again = locate.locate_all(img, ctx, cut_joined=True)
@@ -168,9 +168,11 @@ def read_crop(img: np.ndarray, ctx: PhotoContext) -> tuple[Display, Reading] | N
         return None
     sure = [f for f in found if f[1].confidence >= ctx.thresholds.auto_accept_confidence]
     if sure:
-        display = max(sure, key=lambda f: (sum(ch.isdigit() for ch in f[1].text), f[1].confidence))[0]
+        display, reading = max(sure, key=lambda f: (sum(ch.isdigit() for ch in f[1].text), f[1].confidence))
     else:
-        display = max(found, key=lambda f: f[1].confidence)[0]
+        display, reading = max(found, key=lambda f: f[1].confidence)
+    if quick == ctx:  # no legend to read, no overlay to write: that reading is the reading
+        return display, reading
     return display, read.read_display(display, ctx)
 
 

@@ -117,7 +117,8 @@ def score(batch: Path) -> dict[str, object]:
         "straight_through": straight / expected_valid if expected_valid else float("nan"),
         "expected_valid": expected_valid, "read_accuracy_clear": read_ok / clear if clear else float("nan"),
         "clear_photos": clear, "not_read": not_read,
-        "read_accuracy_read": read_ok / (clear - not_read) if clear > not_read else float("nan"), "status_agreement": status_ok / len(rows) if rows else float("nan"),
+        "read_accuracy_read": read_ok / (clear - not_read) if clear > not_read else float("nan"),
+        "status_agreement": status_ok / len(rows) if rows else float("nan"),
         "expected_reason_recall": reason_hit / reason_total if reason_total else float("nan"),
         "confusion": {f"{a}->{b}": n for (a, b), n in sorted(confusion.items())},
     }
