@@ -59,8 +59,9 @@ def _consumption_reasons(typed: float, ndigits: int, sub_ts: datetime | None, co
     limit = th.daily_limit(consumer.tariff_category) * days
     units = typed - prev
     if units < 0:
-        rolled = 10.0 ** max(ndigits, len(str(int(prev)))) - prev + typed  # register wrapped past 99999
-        if 0 <= rolled <= limit:
+        modulus = 10.0 ** max(ndigits, len(str(int(prev))))
+        rolled = modulus - prev + typed  # register wrapped past 99999
+        if 0 <= rolled <= min(limit, th.max_rollover_share * modulus):
             return [], rolled
         return [Reason.BELOW_PREVIOUS], units
     if units > limit:

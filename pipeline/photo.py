@@ -26,6 +26,7 @@ from pipeline.rules import Reason
 from pipeline.segment import odd
 
 MIN_REGISTER_DIGITS = 4  # a kWh register shows at least this many digit positions
+Found = tuple[Display, Reading, dict[str, float]]  # a display, its reading, its quality figures
 SEARCH_DIGIT_HEIGHT = 32.0  # px: digit height at which crop_bands looks for the ink band
 
 UNCLEAR_BEFORE_READ = {
@@ -97,10 +98,18 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
         confs = reading.digit_confidences if reading is not None else []
         sure = len(confs) >= MIN_REGISTER_DIGITS and all(c >= read.SURE_DIGIT for c in confs)
         need = len(confs) if sure else 0
-        found = _runner_up(img, displays[1:], display, bool(reasons), ctx, typed, rank0=1, min_digits=need)
+        found, unsure = _runner_up(img, displays[1:], display, bool(reasons), ctx, typed, rank0=1, min_digits=need)
         if found is None:
             again = locate.locate_all(img, ctx, cut_joined=True)
-            found = _runner_up(img, again, display, bool(reasons), ctx, typed, rank0=len(displays), min_digits=need)
+            found, unsure2 = _runner_up(img, again, display, bool(reasons), ctx, typed, rank0=len(displays),
+                                        min_digits=need)
+            unsure = max((u for u in (unsure, unsure2) if u is not None), default=None,
+                         key=lambda u: u[1].confidence)
+        # no row reads confidently: a reviewer is shown the best of the doubtful readings of
+        # a register's length, when it is clearly better than the first row's
+        if found is None and unsure is not None and not sure and (
+                reading is None or unsure[1].confidence >= read.RETRY_GAIN + reading.confidence):
+            found = unsure
         if found is not None:
             display, reading, metrics = found
             reasons = []
@@ -223,13 +232,15 @@ def process_digit(data: bytes, ctx: PhotoContext) -> PhotoResult:
 
 
 def _runner_up(img: np.ndarray, alts: list[Display], first: Display, first_too_small: bool, ctx: PhotoContext,
-               typed: str | None, rank0: int, min_digits: int = 0) -> tuple[Display, Reading, dict[str, float]] | None:
+               typed: str | None, rank0: int, min_digits: int = 0) -> tuple[Found | None, Found | None]:
     """The first of ``alts`` that is clear and reads at the auto-accept confidence
-    (with at least ``min_digits`` digits).
+    (with at least ``min_digits`` digits), else None; and the clear one read most
+    confidently below that with at least MIN_REGISTER_DIGITS digits (or None).
 
     When the first row was too small to read, only taller rows are tried.
     """
     th = ctx.thresholds
+    unsure: Found | None = None
     for rank, alt in enumerate(alts, start=rank0):
         if first_too_small and alt.digit_height_px <= first.digit_height_px:
             continue
@@ -237,9 +248,13 @@ def _runner_up(img: np.ndarray, alts: list[Display], first: Display, first_too_s
         if reasons:
             continue
         reading = read.read_display(alt, ctx, typed=typed)
+        found = (alt, reading, {**metrics, "display_rank": float(rank)})
         if reading.confidence >= th.auto_accept_confidence and len(reading.digit_confidences) >= min_digits:
-            return alt, reading, {**metrics, "display_rank": float(rank)}
-    return None
+            return found, unsure
+        if len(reading.digit_confidences) >= max(min_digits, MIN_REGISTER_DIGITS) and (
+                unsure is None or reading.confidence > unsure[1].confidence):
+            unsure = found
+    return None, unsure
 
 
 def _keep_display(result: PhotoResult, display: Display, metrics: dict[str, float], ctx: PhotoContext,

@@ -51,7 +51,9 @@ SHORT_INK, TALL_INK = 0.75, 1.2  # ink outside this many digit heights beside th
 SURE_NONE = 0.99  # an LCD cell the recognizer calls 'no digit' this surely ends the reading
 SURE_DIGIT = 0.9  # a digit read at least this surely counts as read (see RETRY_BELOW)
 RETRY_BELOW = 0.75  # share of surely read digits below which a row is re-read as the other kind
-RETRY_GAIN = 0.3  # confidence a re-read as the other kind must add to replace the first reading
+RETRY_GAIN = 0.3  # confidence a re-read (other kind, tighter cells) must add to replace the first reading
+CELL_SPAN = 0.66  # a cell sent to the recognizer reaches this many ink heights above and below the row's middle
+WINDOW_SPAN = 0.5  # ... and this many when the ink is a drum's window frame around a smaller digit
 
 
 def _binarised_row(row: Row, cells: list[Cell]) -> np.ndarray:
@@ -103,6 +105,14 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
         if second.confidence >= RETRY_GAIN + reading.confidence:
             second.engines["retry"] = f"read as {other.kind}"
             return second
+    if display.kind == "drum" and reading.confidence < ctx.thresholds.auto_accept_confidence:
+        # drums seen through deep windows (electromechanical meters): the dark frame of
+        # each window is the ink the row was measured by, and the digit inside is some
+        # 60 % of its height, too small in a cell cut for a digit of the frame's height
+        tight, _ = _read_as(display, ctx, second_opinion, typed, dark_ink=dark_ink, span=WINDOW_SPAN)
+        if tight.confidence >= RETRY_GAIN + reading.confidence:
+            tight.engines["retry"] = "digits inside drum windows"
+            return tight
     return reading
 
 
@@ -118,9 +128,10 @@ def blank_cells_factor(cells: list[Cell], probs: np.ndarray, first: int, last: i
 
 
 def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: str | None,
-             dark_ink: bool | None = None) -> tuple[Reading, bool]:
+             dark_ink: bool | None = None, span: float = CELL_SPAN) -> tuple[Reading, bool]:
     """:func:`read_display` for the display's kind as given; ``dark_ink`` forces the
-    polarity. Returns the reading and the polarity used."""
+    polarity, ``span`` is the cells' half height in ink heights. Returns the reading
+    and the polarity used."""
     row = row_image(display, dark_ink)
     digits, dashes = digit_blobs(row, display.kind)
     wider = more_digits_beyond(row, digits)
@@ -147,7 +158,7 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
         cells.append(tenths)
     marks = find_marks(row, cells)
     cy = (row.top + row.bottom) / 2.0
-    y0, y1 = cy - 0.66 * H, cy + 0.66 * H
+    y0, y1 = cy - span * H, cy + span * H
     to_classify = [i for i, c in enumerate(cells) if c.kind != "dash"]
     crops = [cut_cell(row.gray, cells[i].x0, cells[i].x1, y0, y1) for i in to_classify]
     probs = np.zeros((len(cells), len(CLASSES)), np.float32)

@@ -176,6 +176,12 @@ class Thresholds:
         "default": 300.0,
     })
 
+    # a reading below the previous one is a register roll-over (99987 -> 00012) only when
+    # the units it implies are within the daily limit AND at most this share of the
+    # register's range: registers are sized not to wrap within a month, so a 'roll-over'
+    # of 99211 units on a 5-digit register is a wrong or swapped reading
+    max_rollover_share: float = 0.1
+
     # photo reuse: Hamming distance between 64-bit perceptual hashes
     reuse_max_hamming: int = 6
 

@@ -349,6 +349,7 @@ def pitch_cells(row: Row, digits: list[list[float]], dashes: list[float], kind: 
     full = [r[0] for r in refs if r[1] >= tall_ih]
     diffs = np.diff(full if len(full) >= 2 else [r[0] for r in refs])
     pitch = max(_commonest_step(diffs), wd * 1.05) if len(diffs) else wd * 1.35
+    refs = _merge_close(refs, 0.45 * pitch)
     inner = [d for d in dashes if refs and refs[0][0] < d < refs[-1][0]]  # date dashes sit between digits
     items = sorted([(r, "blob", ih, (b0, b1)) for r, ih, b0, b1 in refs]
                    + [(d, "dash", 0.0, (math.inf, -math.inf)) for d in inner])
@@ -364,6 +365,20 @@ def pitch_cells(row: Row, digits: list[list[float]], dashes: list[float], kind: 
         cells.append(Cell(r - half, r + half, what, ih, b0, b1))
         prev = r
     return cells, pitch, wd
+
+
+def _merge_close(refs: list[tuple[float, float, float, float]], near: float) -> list[tuple[float, float, float, float]]:
+    """Pieces whose references lie closer than ``near`` are one digit: a drum window's
+    shadowed edge beside the digit it frames, never two digits (they sit a pitch apart)."""
+    out: list[tuple[float, float, float, float]] = []
+    for r in refs:
+        if out and r[0] - out[-1][0] < near:
+            p = out[-1]
+            b0, b1 = min(p[2], r[2]), max(p[3], r[3])
+            out[-1] = ((b0 + b1) / 2, max(p[1], r[1]), b0, b1)
+        else:
+            out.append(r)
+    return out
 
 
 def _commonest_step(diffs: np.ndarray, tol: float = 0.15) -> float:

@@ -99,6 +99,13 @@ def test_consumption(prev, cur, width, expected):
     assert consumption(prev, cur, width, limit_kwh=1800) == expected
 
 
+def test_wrap_of_most_of_the_register_is_no_rollover():
+    # 43037 -> 42248 would be 99,211 units: within an industrial month's limit, but a
+    # register does not wrap in a month; it is a wrong reading, not a roll-over
+    assert consumption("43037", "42248", 5, limit_kwh=102_000) == ("-789", False)
+    assert consumption("95000", "1000", 5, limit_kwh=102_000) == ("6000", True)
+
+
 def test_register_width_from_display_else_typed():
     assert register_width("06177.7", "6177") == 5
     assert register_width("", "07315") == 5

@@ -71,6 +71,15 @@ def test_rollover_is_not_below_previous():
     assert d.status == Status.VALID and d.units == 25
 
 
+def test_wrap_of_most_of_the_register_is_below_previous():
+    # an industrial limit (3000 kWh/day) would allow 99,211 units in a month; a 5-digit
+    # register that wrapped so far is a wrong reading (found as a false accept on dev seed 1504)
+    factory = Consumer("1", "A", "43037", "2026-10-01", "industrial")
+    d = decide(sub(typed_reading="42248", submitted_at="2026-11-04T20:49:20"), factory, photo(reading="42248"),
+               False, TH)
+    assert d.status != Status.VALID and Reason.BELOW_PREVIOUS in d.reasons
+
+
 def test_reused_photo_flagged():
     d = decide(sub(), CONSUMER, photo(), True, TH)
     assert d.status == Status.FLAGGED and d.reasons == [Reason.PHOTO_REUSED]
