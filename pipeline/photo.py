@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from pipeline import locate, quality, read
+from pipeline.compare import compare
 from pipeline.context import PhotoContext, PhotoResult
 from pipeline.display import NORM_DIGIT_HEIGHT, Display, Reading
 from pipeline.load import load_photo
@@ -88,31 +89,10 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
     timings["quality"] += time.perf_counter() - t
     t = time.perf_counter()
     reading = None if reasons else read.read_display(display, ctx, typed=typed)
-    if (reading is None or reading.confidence < th.auto_accept_confidence) and reasons in ([], [Reason.DIGITS_TOO_SMALL]):
-        # the best-looking row did not read as a confident number (a brand name, a printed
-        # word, a painted label) or was a line of small print: try the runner-up rows,
-        # then rows found with joined digits cut apart
-        # a first row of 4 or more surely read digits is the display, doubted only for what
-        # lies around its digits (a legend, the window's edge): only a runner-up with as
-        # many digits replaces it, not a painted number or a sticker's short one
-        confs = reading.digit_confidences if reading is not None else []
-        sure = len(confs) >= MIN_REGISTER_DIGITS and all(c >= read.SURE_DIGIT for c in confs)
-        need = len(confs) if sure else 0
-        found, unsure = _runner_up(img, displays[1:], display, bool(reasons), ctx, typed, rank0=1, min_digits=need)
-        if found is None:
-            again = locate.locate_all(img, ctx, cut_joined=True)
-            found, unsure2 = _runner_up(img, again, display, bool(reasons), ctx, typed, rank0=len(displays),
-                                        min_digits=need)
-            unsure = max((u for u in (unsure, unsure2) if u is not None), default=None,
-                         key=lambda u: u[1].confidence)
-        # no row reads confidently: a reviewer is shown the best of the doubtful readings of
-        # a register's length, when it is clearly better than the first row's
-        if found is None and unsure is not None and not sure and (
-                reading is None or unsure[1].confidence >= read.RETRY_GAIN + reading.confidence):
-            found = unsure
-        if found is not None:
-            display, reading, metrics = found
-            reasons = []
+    found, doubt = _other_rows(img, displays, reading, reasons, ctx, typed)
+    if found is not None:
+        display, reading, metrics = found
+        reasons = []
     if reasons or reading is None:
         _keep_display(result, display, metrics, ctx, name, data)
         result.reasons = [r.value for r in reasons]
@@ -126,9 +106,55 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
     result.digit_alternatives = reading.digit_alternatives
     result.register = reading.register
     result.kind = reading.kind or display.kind
+    if doubt is not None:
+        result.reasons = [doubt.value]
     if reading.register and reading.register != "kWh":
         result.reasons = [Reason.NOT_KWH_REGISTER.value]
     return result
+
+
+def _other_rows(img: np.ndarray, displays: list[Display], reading: Reading | None, reasons: list[Reason],
+                ctx: PhotoContext, typed: str | None) -> tuple[Found | None, Reason | None]:
+    """Another row to read instead of the best-looking one (``displays[0]``), if any, and a
+    reason to doubt that choice.
+
+    - The first row did not read as a confident number of at least ``min_ocr_digits``
+      (a brand name, a printed word, a legend, a line of small print): the runner-up
+      rows are tried, then rows found with joined digits cut apart. A first row of 4 or
+      more surely read digits is the display, doubted only for what lies around its
+      digits (a legend, the window's edge): only a runner-up with as many digits
+      replaces it, not a painted number or a sticker's short one. When no row reads
+      confidently, a reviewer is shown the best doubtful reading of a register's length.
+    - The first row reads confidently but not what was typed, in a way no typing slip
+      explains: the typed reading is a hypothesis, so a clear row that confidently reads
+      it is shown instead (a painted number or sticker looked more like a display than
+      the display). Two clear numbers on one meter are for a person to confirm: the
+      result carries OTHER_NUMBER_ON_METER, so it is never valid without a review.
+    """
+    th = ctx.thresholds
+    first = displays[0]
+    if reasons not in ([], [Reason.DIGITS_TOO_SMALL]):
+        return None, None
+    confs = reading.digit_confidences if reading is not None else []
+    if reading is not None and reading.confidence >= th.auto_accept_confidence and len(confs) >= th.min_ocr_digits:
+        if typed is None or not read.unexplained(reading.text, typed):
+            return None, None
+        match, _ = _runner_up(img, displays[1:], first, False, ctx, typed, rank0=1,
+                              min_digits=th.min_ocr_digits, matching=typed)
+        return match, (Reason.OTHER_NUMBER_ON_METER if match is not None else None)
+    sure = len(confs) >= MIN_REGISTER_DIGITS and all(c >= read.SURE_DIGIT for c in confs)
+    need = len(confs) if sure else 0
+    too_small = bool(reasons)
+    found, unsure = _runner_up(img, displays[1:], first, too_small, ctx, typed, rank0=1, min_digits=need)
+    if found is None:
+        again = locate.locate_all(img, ctx, cut_joined=True)
+        found, unsure2 = _runner_up(img, again, first, too_small, ctx, typed, rank0=len(displays), min_digits=need)
+        unsure = max((u for u in (unsure, unsure2) if u is not None), default=None, key=lambda u: u[1].confidence)
+    if found is None and unsure is not None and not sure and (
+            reading is None or len(confs) < MIN_REGISTER_DIGITS
+            or unsure[1].confidence >= read.RETRY_GAIN + reading.confidence):
+        found = unsure
+    return found, None
 
 
 def process_display(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResult:
@@ -232,10 +258,12 @@ def process_digit(data: bytes, ctx: PhotoContext) -> PhotoResult:
 
 
 def _runner_up(img: np.ndarray, alts: list[Display], first: Display, first_too_small: bool, ctx: PhotoContext,
-               typed: str | None, rank0: int, min_digits: int = 0) -> tuple[Found | None, Found | None]:
+               typed: str | None, rank0: int, min_digits: int = 0,
+               matching: str | None = None) -> tuple[Found | None, Found | None]:
     """The first of ``alts`` that is clear and reads at the auto-accept confidence
-    (with at least ``min_digits`` digits), else None; and the clear one read most
-    confidently below that with at least MIN_REGISTER_DIGITS digits (or None).
+    (with at least ``min_digits`` digits, and the same number as ``matching`` when
+    given), else None; and the clear one read most confidently below that with at
+    least MIN_REGISTER_DIGITS digits (or None).
 
     When the first row was too small to read, only taller rows are tried.
     """
@@ -249,7 +277,8 @@ def _runner_up(img: np.ndarray, alts: list[Display], first: Display, first_too_s
             continue
         reading = read.read_display(alt, ctx, typed=typed)
         found = (alt, reading, {**metrics, "display_rank": float(rank)})
-        if reading.confidence >= th.auto_accept_confidence and len(reading.digit_confidences) >= min_digits:
+        if reading.confidence >= th.auto_accept_confidence and len(reading.digit_confidences) >= min_digits and (
+                matching is None or compare(reading.text, matching)[0]):
             return found, unsure
         if len(reading.digit_confidences) >= max(min_digits, MIN_REGISTER_DIGITS) and (
                 unsure is None or reading.confidence > unsure[1].confidence):

@@ -223,7 +223,7 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
         reading.engines["warning"] = "digit row cut by the crop edge"
     reading.confidence = float(np.clip(conf, 0.0, 1.0)) if reading.text else 0.0
     has_dash = any(cells[i].kind == "dash" for i in kept)
-    legend = ctx.use_tesseract or (typed is not None and _unexplained(reading.text, typed))
+    legend = ctx.use_tesseract or (typed is not None and unexplained(reading.text, typed))
     reading.register = _register(display, row, [cells[i] for i in kept], colon,
                                  "date" if has_dash else None, legend, reading.engines)
     if ctx.debug_dir:
@@ -308,7 +308,7 @@ def _legend_image(display: Display, row: Row, cells: list[Cell]) -> np.ndarray |
     return cv2.resize(mask, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_LINEAR)
 
 
-def _unexplained(text: str, typed: str) -> bool:
+def unexplained(text: str, typed: str) -> bool:
     """The digits read and the typed reading differ in a way no typing slip explains
     (MISMATCH_OTHER): the photo may show another register, so its legend is worth an OCR call."""
     return compare(text, typed)[1] == Reason.MISMATCH_OTHER

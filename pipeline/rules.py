@@ -59,11 +59,13 @@ class Reason(StrEnum):
     BELOW_PREVIOUS = "BELOW_PREVIOUS"
     HIGH_CONSUMPTION = "HIGH_CONSUMPTION"
     PHOTO_REUSED = "PHOTO_REUSED"
+    OTHER_NUMBER_ON_METER = "OTHER_NUMBER_ON_METER"
 
 
 REJECT_REASONS: frozenset[Reason] = frozenset(
     r for r in Reason if not (r.value.startswith("MISMATCH_") or r in {
         Reason.LOW_CONFIDENCE, Reason.BELOW_PREVIOUS, Reason.HIGH_CONSUMPTION, Reason.PHOTO_REUSED,
+        Reason.OTHER_NUMBER_ON_METER,
     })
 )
 FLAG_REASONS: frozenset[Reason] = frozenset(set(Reason) - REJECT_REASONS)
@@ -113,6 +115,8 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.BELOW_PREVIOUS: "The reading is below last month's (and is not a plausible register roll-over).",
     Reason.HIGH_CONSUMPTION: "The consumption since last month is implausibly high for the tariff.",
     Reason.PHOTO_REUSED: "The same photo (or a re-encoded or resized copy) was submitted before.",
+    Reason.OTHER_NUMBER_ON_METER: ("Two numbers on the meter read clearly: the typed reading matches one that "
+                                   "looked less like the display; a person confirms which is the kWh register."),
 }
 
 

@@ -64,5 +64,54 @@ def test_a_short_runner_up_does_not_replace_a_surely_read_register(monkeypatch):
                         lambda d, ctx, typed=None: Reading("748", 0.9999, [1.0, 1.0, 1.0]))
     img = np.zeros((100, 100, 3), np.uint8)
     args = (img, [painted], painted, False, PhotoContext(), None)
-    assert photo._runner_up(*args, rank0=1, min_digits=6) is None
-    assert photo._runner_up(*args, rank0=1)[1].text == "748"
+    assert photo._runner_up(*args, rank0=1, min_digits=6)[0] is None
+    assert photo._runner_up(*args, rank0=1)[0][1].text == "748"
+
+
+def _rows(monkeypatch, readings: dict):  # rows whose reading is given by their width
+    import numpy as np
+
+    from pipeline import photo, quality
+    from pipeline.display import Display
+
+    monkeypatch.setattr(quality, "check_display", lambda img, d, th: ([], {}))
+    monkeypatch.setattr(photo.read, "read_display", lambda d, ctx, typed=None: readings[d.crop.shape[1]])
+    monkeypatch.setattr(photo.locate, "locate_all", lambda img, ctx, cut_joined=False, **kw: [])
+    return [Display("lcd", np.zeros((96, w, 3), np.uint8), (10, 16, w - 50, 64), np.zeros((4, 2), np.float32),
+                    40.0, 0.5) for w in readings]
+
+
+def test_a_confident_row_that_is_not_what_was_typed_yields_to_a_row_that_is(monkeypatch):
+    """A painted number looked more like a display than the LCD: the typed reading is the
+    hypothesis, the row that reads it is shown, and a person confirms (never valid alone)."""
+    import numpy as np
+
+    from pipeline import photo
+    from pipeline.context import PhotoContext
+    from pipeline.display import Reading
+    from pipeline.rules import Reason
+
+    rows = _rows(monkeypatch, {200: Reading("76140", 1.0, [1.0] * 5), 210: Reading("11152.1", 0.99, [0.99] * 6)})
+    img = np.zeros((100, 100, 3), np.uint8)
+    first = Reading("76140", 1.0, [1.0] * 5)
+    found, doubt = photo._other_rows(img, rows, first, [], PhotoContext(), "11152")
+    assert found[1].text == "11152.1" and doubt == Reason.OTHER_NUMBER_ON_METER
+    # nothing else matches: the first row stays, a plain mismatch for the decision
+    assert photo._other_rows(img, rows, first, [], PhotoContext(), "55555") == (None, None)
+    # a typing slip (one digit off) is explained by the first row: no search
+    assert photo._other_rows(img, rows, first, [], PhotoContext(), "76149") == (None, None)
+
+
+def test_a_confident_row_of_two_digits_is_no_reading(monkeypatch):
+    """'CUM' read as '00' at 0.94: fewer digits than any reading can have, so the runner-ups
+    are read and the display's '541' replaces it."""
+    import numpy as np
+
+    from pipeline import photo
+    from pipeline.context import PhotoContext
+    from pipeline.display import Reading
+
+    rows = _rows(monkeypatch, {200: Reading("00", 0.94, [0.97, 0.97]), 210: Reading("541", 0.99, [0.99] * 3)})
+    img = np.zeros((100, 100, 3), np.uint8)
+    found, doubt = photo._other_rows(img, rows, Reading("00", 0.94, [0.97, 0.97]), [], PhotoContext(), "541")
+    assert found[1].text == "541" and doubt is None
