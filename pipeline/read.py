@@ -54,6 +54,9 @@ RETRY_BELOW = 0.75  # share of surely read digits below which a row is re-read a
 RETRY_GAIN = 0.3  # confidence a re-read (other kind, tighter cells) must add to replace the first reading
 CELL_SPAN = 0.66  # a cell sent to the recognizer reaches this many ink heights above and below the row's middle
 WINDOW_SPAN = 0.5  # ... and this many when the ink is a drum's window frame around a smaller digit
+WINDOW_RETRY_BELOW = 0.5  # drum readings below this confidence are read again with WINDOW_SPAN cells
+# (real windowed drums read 0.0-0.46 with the wide cells; an LCD taken for a drum that read
+# 0.61 turned into a confident reading without its decimal point with the tight ones)
 
 
 def _binarised_row(row: Row, cells: list[Cell]) -> np.ndarray:
@@ -105,12 +108,14 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
         if second.confidence >= RETRY_GAIN + reading.confidence:
             second.engines["retry"] = f"read as {other.kind}"
             return second
-    if display.kind == "drum" and reading.confidence < ctx.thresholds.auto_accept_confidence:
+    if display.kind == "drum" and reading.confidence < WINDOW_RETRY_BELOW:
         # drums seen through deep windows (electromechanical meters): the dark frame of
         # each window is the ink the row was measured by, and the digit inside is some
-        # 60 % of its height, too small in a cell cut for a digit of the frame's height
+        # 60 % of its height, too small in a cell cut for a digit of the frame's height.
+        # Kept only with as many digits: the cells are the same, only their height changes
         tight, _ = _read_as(display, ctx, second_opinion, typed, dark_ink=dark_ink, span=WINDOW_SPAN)
-        if tight.confidence >= RETRY_GAIN + reading.confidence:
+        if (tight.confidence >= RETRY_GAIN + reading.confidence
+                and len(tight.digit_confidences) == len(reading.digit_confidences)):
             tight.engines["retry"] = "digits inside drum windows"
             return tight
     return reading

@@ -173,14 +173,21 @@ def _pitch_cv(pos: np.ndarray, hm: float) -> tuple[float, int]:
     """Irregularity of the spacing of sorted positions, allowing whole missing cells.
 
     Returns (coefficient of variation of the cell pitch, number of missing cells).
+    From 5 spacings on, the one furthest from the median is left out: a digit widened
+    by a decimal point joined to it (or an LCD's narrow '1' beside it) shifts one
+    spacing, and a row of 6-8 digits must not fail on that alone.
     """
     d = np.diff(np.sort(pos))
     if len(d) == 0:
         return 1.0, 0
     p0 = max(float(d.min()), 0.4 * hm)
     m = np.clip(np.round(d / p0), 1, 3)
+    missing = int((m - 1).sum())
+    if len(d) >= 5:
+        keep = np.argsort(np.abs(d / m - np.median(d / m)))[:-1]
+        d, m = d[keep], m[keep]
     p = float(d.sum() / m.sum())
-    return float(np.std(d / m - p) / max(p, 1e-3)), int((m - 1).sum())
+    return float(np.std(d / m - p) / max(p, 1e-3)), missing
 
 
 def score_row(b: np.ndarray, extra_cells: int = 0) -> tuple[float, float]:

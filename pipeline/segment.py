@@ -349,7 +349,8 @@ def pitch_cells(row: Row, digits: list[list[float]], dashes: list[float], kind: 
     full = [r[0] for r in refs if r[1] >= tall_ih]
     diffs = np.diff(full if len(full) >= 2 else [r[0] for r in refs])
     pitch = max(_commonest_step(diffs), wd * 1.05) if len(diffs) else wd * 1.35
-    refs = _merge_close(refs, 0.45 * pitch)
+    if kind == "drum":  # (an LCD's smaller decimal digits may sit closer than a pitch)
+        refs = _merge_close(refs, 0.45 * pitch)
     inner = [d for d in dashes if refs and refs[0][0] < d < refs[-1][0]]  # date dashes sit between digits
     items = sorted([(r, "blob", ih, (b0, b1)) for r, ih, b0, b1 in refs]
                    + [(d, "dash", 0.0, (math.inf, -math.inf)) for d in inner])

@@ -174,3 +174,19 @@ def test_a_tall_row_that_does_not_refine_does_not_shrink_the_others(monkeypatch)
     monkeypatch.setattr(loc, "_refine", lambda gray, row: None if row is tall else ref)
     [(score, row, _)] = loc._candidates(np.zeros((10, 10), np.uint8), [tall, small])
     assert row is small and score >= loc.MIN_SCORE * 3
+
+
+def test_an_lcd_row_with_narrow_ones_and_a_joined_point_scores_as_a_display():
+    """'114317.3' (boxes measured on dev photo 1505/S000452): narrow '1's at the right of
+    their cells, blurred bars that make some digits taller and '7.' widened by its point.
+    One spacing off must not sink the row below the locator's floor (a brand name won)."""
+    from pipeline.locate import MIN_SCORE
+    from pipeline.rowsearch import score_row
+
+    boxes = np.array([[160, 40, 11, 40, .8], [197, 41, 11, 39, .8], [216, 40, 28, 41, .5], [257, 35, 23, 50, .6],
+                      [307, 41, 11, 39, .8], [330, 35, 32, 50, .3], [367, 36, 23, 49, .6]], float)
+    assert score_row(boxes)[0] >= 2 * MIN_SCORE
+    # a row with its spacing irregular all along is still no display
+    jumbled = boxes.copy()
+    jumbled[:, 0] = [160, 180, 230, 300, 315, 390, 400]
+    assert score_row(jumbled)[0] < MIN_SCORE
