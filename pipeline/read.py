@@ -104,8 +104,10 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
         other = replace(display, kind="lcd" if display.kind == "drum" else "drum")
         second, _ = _read_as(other, ctx, second_opinion, typed, dark_ink=not dark_ink)
         # only a clearly better reading replaces the first: an LCD read as a drum loses its
-        # decimal point and may still score a little higher
-        if second.confidence >= RETRY_GAIN + reading.confidence:
+        # decimal point and may still score a little higher; and never one too short to be
+        # a reading (a drum row read as an LCD in the other polarity can keep one digit)
+        if (second.confidence >= RETRY_GAIN + reading.confidence
+                and len(second.digit_confidences) >= ctx.thresholds.min_ocr_digits):
             second.engines["retry"] = f"read as {other.kind}"
             return second
     if display.kind == "drum" and reading.confidence < WINDOW_RETRY_BELOW:
@@ -175,6 +177,13 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
     # the reading starts at the first ink cell holding a digit (blank leading cells are
     # blanked zeros) and ends at the last ink cell: a trailing 'none' is a rolling drum
     anchors = [i for i, c in enumerate(cells) if c.kind != "gap" and not is_none[i]]
+    if display.kind == "lcd":  # an LCD's number has no blank position inside it: a doubtful lone
+        # mark of no digit's height before a blank one (a scratch, the window's edge) is no
+        # leading digit
+        while (len(anchors) >= 2 and anchors[1] > anchors[0] + 1
+               and probs[anchors[0], :NONE_INDEX].max() < SURE_DIGIT
+               and not SHORT_INK * H <= cells[anchors[0]].ink_h <= TALL_INK * H):
+            anchors = anchors[1:]
     first = anchors[0] if anchors else len(cells)
     last = anchors[-1] if anchors else -1
     def rolling(i: int, j: int) -> bool:  # cell i: full-height ink one pitch from kept cell j

@@ -317,3 +317,52 @@ def test_red_tenths_drum_after_the_last_cell_becomes_a_cell():
     assert red_tenths_cell(plate, [*cells, cell], pitch) is None  # the red drum has its cell: no second one
     bgr[8:88, 305:355] = (120, 120, 120)
     assert not red_beyond(row, digits) and red_tenths_cell(row, cells, pitch) is None
+
+
+def test_a_short_mark_before_a_blank_lcd_position_is_no_leading_digit(monkeypatch):
+    """A scratch half a digit high, one blank position left of an LCD's number (dev photo
+    1506/S000427 read '1.111177': the recognizer took the scratch for a '1' at 0.52). An
+    LCD shows no blank position inside its number, so a doubtful mark of no digit's
+    height before one is not part of the reading."""
+    import pipeline.read as read_mod
+    from pipeline.recognize import CLASSES, NONE_INDEX
+
+    rng = np.random.default_rng(2006)
+    rd = render_display(DisplaySpec(kind="lcd", value="11177"), rng)
+    d = display_from_render(rd, rng, jitter=False)
+    x, y, w, h = d.digits_box
+    pad = 2 * h
+    crop = cv2.copyMakeBorder(d.crop, 0, 0, pad, 0, cv2.BORDER_REPLICATE)
+    x += pad
+    ink = tuple(int(v) for v in np.percentile(crop.reshape(-1, 3), 2, axis=0))
+    sx = int(x - 1.6 * w / 5)
+    cv2.line(crop, (sx + int(0.05 * h), y + int(0.2 * h)), (sx, y + int(0.7 * h)), ink, 3)
+    real = read_mod.classify_cells
+
+    def doubtful_first(crops, floors=None):  # the recognizer as on the photo: '1' at 0.52
+        probs = real(crops, floors)
+        probs[0] = 0.0
+        probs[0, CLASSES.index("1")], probs[0, NONE_INDEX] = 0.52, 0.48
+        return probs
+
+    monkeypatch.setattr(read_mod, "classify_cells", doubtful_first)
+    r = read_display(replace(d, crop=crop, digits_box=(sx - h // 2, y, x + w - sx + h // 2, h)), FAST)
+    assert r.text == "11177"
+
+
+def test_a_re_read_as_the_other_kind_too_short_to_be_a_reading_does_not_replace_the_first(monkeypatch):
+    """Dev photo 1506/S000160: a drum row read '42727.7' at 0.05; read as an LCD in the
+    other polarity it kept one digit, '4' at 0.84, which replaced it."""
+    import pipeline.read as read_mod
+    from pipeline.display import Display, Reading
+
+    def fake(display, ctx, second_opinion, typed, dark_ink=None, span=read_mod.CELL_SPAN):
+        if display.kind == "drum" and span == read_mod.CELL_SPAN:
+            return Reading("42727.7", 0.05, [0.9, 0.9, 0.7, 0.9, 0.7, 0.2]), True
+        if display.kind == "lcd":
+            return Reading("4", 0.84, [0.84]), False
+        return Reading("", 0.0), True
+
+    monkeypatch.setattr(read_mod, "_read_as", fake)
+    d = Display("drum", np.zeros((96, 300, 3), np.uint8), (10, 16, 250, 64), np.zeros((4, 2), np.float32), 40.0, 0.5)
+    assert read_display(d, FAST).text == "42727.7"
