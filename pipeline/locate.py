@@ -22,7 +22,7 @@ FINE_LONG_SIDE = 1600  # px: the second search when the first found nothing (sma
 MIN_SCORE = 0.12  # below this no row looks like a display -> None
 # crop margins around the digit row, in digit heights: window, legend (right/below) and room
 # to see glare on a digit that was lost to it
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 2.0, 2.0, 1.0, 1.2
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 3.5, 3.5, 1.0, 1.2
 REFINE_H = 40  # px: digit height in the refinement strip
 TOP_K = 8  # search candidates refined and re-scored
 ALTERNATIVES = 3  # located rows offered to the reader, best first
