@@ -75,6 +75,46 @@ def _touching_dots(base: np.ndarray, above: np.ndarray, cells: list[Cell], found
     return dots
 
 
+def _blurred_dots(row: Row, cells: list[Cell], found: list[tuple[float, float]], *, min_gap: float = 0.05,
+                  min_excess: float = 0.4) -> list[tuple[float, float]]:
+    """Seven-segment decimal points that blur has merged with both neighbours' bottom bars,
+    so the ink mask shows no mark of their own: in the grey image, the columns between
+    one digit's strokes and the next one's are dark at the baseline but not at the
+    digits' top nor their middle. A digit's bars bleed into that gap alike at top and
+    bottom, and no digit has a bottom bar without a top bar, so only a dot darkens the
+    baseline alone. ``min_gap`` (digit heights, 0.03-0.1): narrowest gap tested;
+    ``min_excess`` (0.25-0.6): how much darker, on the scale from the row's ground to
+    its ink, the baseline must be than the top and middle of the gap."""
+    H, top, bot = row.height, row.top, row.bottom
+    g = row.gray.astype(np.float32)
+    if not row.dark_ink:
+        g = 255.0 - g
+    band = g[max(0, int(top)):int(bot) + 1]
+    if band.size == 0:
+        return []
+    ink, ground = np.percentile(band, 5), np.percentile(band, 90)
+    if ground - ink < 20:
+        return []
+    dark = np.clip((ground - g) / (ground - ink), 0.0, 1.0)
+
+    def level(x0: int, x1: int, y0: float, y1: float) -> float:
+        rows = dark[max(0, int(y0)):max(int(y0) + 1, int(y1)), x0:x1]
+        return float(rows.mean()) if rows.size else 0.0
+
+    dots = []
+    for a, b in zip(cells, cells[1:], strict=False):
+        if a.kind != "blob" or b.kind != "blob" or not (math.isfinite(a.body1) and math.isfinite(b.body0)):
+            continue
+        x0, x1 = int(math.ceil(a.body1)), int(b.body0)
+        if x1 - x0 < max(2, min_gap * H) or any(a.body1 - 0.1 * H < x < b.body0 + 0.1 * H for x, _ in found):
+            continue
+        base = level(x0, x1, bot - 0.12 * H, bot)
+        rest = max(level(x0, x1, top, top + 0.12 * H), level(x0, x1, top + 0.4 * H, bot - 0.3 * H))
+        if base - rest >= min_excess:
+            dots.append(((x0 + x1) / 2.0, bot))
+    return dots
+
+
 def find_marks(row: Row, cells: list[Cell]) -> Marks:
     """Decimal points and colons in the spacing between neighbouring cells.
 
@@ -117,6 +157,7 @@ def find_marks(row: Row, cells: list[Cell]) -> Marks:
                 marks.colon_x.append(x)
     if row.vert is not row.mask:
         marks.dots += _touching_dots(base, above, cells, marks.dots, H, bot)
+        marks.dots += _blurred_dots(row, cells, marks.dots)
     if marks.colon_x:  # the lower dot of a colon is not a decimal point
         marks.dots = [d for d in marks.dots if all(abs(d[0] - x) > 0.15 * H for x in marks.colon_x)]
     return marks

@@ -366,3 +366,20 @@ def test_a_re_read_as_the_other_kind_too_short_to_be_a_reading_does_not_replace_
     monkeypatch.setattr(read_mod, "_read_as", fake)
     d = Display("drum", np.zeros((96, 300, 3), np.uint8), (10, 16, 250, 64), np.zeros((4, 2), np.float32), 40.0, 0.5)
     assert read_display(d, FAST).text == "42727.7"
+
+
+def test_a_decimal_point_blurred_into_both_neighbours_is_found():
+    """Dev LCD photo seed 90574 ('76.0', JPEG 72): blur joins the point to the bottom bars of
+    the '6' and the '0', so the ink mask has no mark of its own; the grey image is dark
+    at the baseline between the digits and light above (marks._blurred_dots)."""
+    from pipeline.photo import process_photo
+    from samples.synth.degrade import encode_jpeg
+    from samples.synth.display import random_display_spec
+    from samples.synth.photo import PhotoSpec, render_photo
+
+    rng = np.random.default_rng(90574)
+    spec = random_display_spec(rng, "lcd", "kWh", None, True)
+    img, truth = render_photo(PhotoSpec(display=spec), rng)
+    data = encode_jpeg(img, int(rng.integers(60, 95)))
+    assert truth["reading"] == "76.0"
+    assert process_photo(data, FAST).reading == "76.0"
