@@ -93,7 +93,7 @@ def test_grayscale_input_is_accepted() -> None:
 
 def test_split_wide_cuts_a_bridged_pair_apart() -> None:
     """Two digit-tall strokes joined by a low bridge (a decimal point) become two blobs again."""
-    from pipeline.locate import REFINE_H, _split_wide
+    from pipeline.refine import REFINE_H, _split_wide
 
     ink = np.zeros((3 * REFINE_H, 200), np.uint8)
     ink[40:80, 50:70] = 1  # a digit-like bar block
@@ -145,7 +145,7 @@ def test_cut_columns_splits_digits_joined_by_a_decimal_point_only() -> None:
 def test_split_wide_cuts_a_decimal_join_but_not_inside_digits():
     """Two seven-segment '0's joined at the baseline by their decimal point are cut at
     the point only: the columns inside a '0' (two thin bars) are no join."""
-    from pipeline.locate import REFINE_H, _split_wide
+    from pipeline.refine import REFINE_H, _split_wide
 
     ink = np.zeros((3 * REFINE_H, 120), np.uint8)
     top, bot = REFINE_H, 2 * REFINE_H
@@ -171,7 +171,7 @@ def test_a_tall_row_that_does_not_refine_does_not_shrink_the_others(monkeypatch)
     small = Row(boxes(30, 5), True, 0.7 * 0.16, 0.0, 30.0, size=0.16)
     comps = np.array([[i * 30.0, 40, 22, 40, 0.5, 30] for i in range(5)])
     ref = loc.Refined(np.zeros((4, 2), np.float32), 30.0, comps, 60.0, 21.0)
-    monkeypatch.setattr(loc, "_refine", lambda gray, row: None if row is tall else ref)
+    monkeypatch.setattr(loc, "refine", lambda gray, row: None if row is tall else ref)
     [(score, row, _)] = loc._candidates(np.zeros((10, 10), np.uint8), [tall, small])
     assert row is small and score >= loc.MIN_SCORE * 3
 
