@@ -53,12 +53,13 @@ def _lone_dot(base: np.ndarray, r0: int, r1: int, H: float) -> bool:
     return r1 - r0 <= DOT_MAX_W * H and not base[r1:r1 + gap].any()
 
 
-def _touching_dots(base: np.ndarray, above: np.ndarray, cells: list[Cell], found: list[tuple[float, float]],
-                   H: float, bot: float) -> list[tuple[float, float]]:
+def _touching_dots(base: np.ndarray, above: np.ndarray, high: np.ndarray, cells: list[Cell],
+                   found: list[tuple[float, float]], H: float, bot: float) -> list[tuple[float, float]]:
     """Seven-segment decimal points squeezed between two digits (tight spacing), which the
     zone test misses: in the columns between one digit's strokes and the next one's, a
-    baseline mark 0.06-0.25 digit heights wide with nothing above it and a gap after it
-    (a '3''s bottom segment reaches left of its strokes but runs on to them)."""
+    baseline mark 0.06-0.25 digit heights wide with nothing above it, a gap after it
+    (a '3''s bottom segment reaches left of its strokes but runs on to them) and ink
+    up at the baseline (``high``: a legend letter under the row only rises into the band)."""
     dots = []
     for a, b in zip(cells, cells[1:], strict=False):
         if a.kind != "blob" or b.kind != "blob" or not (math.isfinite(a.body1) and math.isfinite(b.body0)):
@@ -69,7 +70,7 @@ def _touching_dots(base: np.ndarray, above: np.ndarray, cells: list[Cell], found
         for r0, r1 in _runs(base[lo:hi] & ~above[lo:hi]):
             # wider than a segment end that slant leaves sticking out of the previous digit
             wmin = (0.08 if r0 == 0 else 0.06) * H
-            if wmin <= r1 - r0 <= 0.25 * H and r1 < hi - lo and not base[lo + r1]:
+            if wmin <= r1 - r0 <= 0.25 * H and r1 < hi - lo and not base[lo + r1] and high[lo + r0:lo + r1].any():
                 dots.append((lo + (r0 + r1) / 2.0, bot))
                 break
     return dots
@@ -133,6 +134,7 @@ def find_marks(row: Row, cells: list[Cell]) -> Marks:
     upper, lower = band(top + 0.18 * H, top + 0.45 * H), band(top + 0.58 * H, top + 0.85 * H)
     middle, rim = band(top + 0.47 * H, top + 0.55 * H), band(top - 0.05 * H, top + 0.1 * H)
     floor = band(bot - 0.08 * H, bot + 0.1 * H)
+    high = band(bot - 0.2 * H, bot + 0.03 * H)  # a point reaches up to the baseline; a legend's ascender under it does not
     marks = Marks()
     centres = [(c.x0 + c.x1) / 2 for c in cells]
     # a decimal point sits in the spacing, nearer the digit it follows (about 0.45-0.55
@@ -150,13 +152,13 @@ def find_marks(row: Row, cells: list[Cell]) -> Marks:
             if not any(a <= x <= b or (kind == "dot" and b < x <= c and _lone_dot(base, r0, r1, H))
                        for a, b, c in zones):
                 continue
-            if kind == "dot" and row.vert is not row.mask:  # drums: decimals are red drums
+            if kind == "dot" and row.vert is not row.mask and high[r0:r1].any():  # drums: red drums
                 marks.dots.append((x, bot))
             elif kind == "colon" and row.vert is not row.mask and _two_dots(m[:, int(x) - 1:int(x) + 2],
                                                                             top, bot):  # clocks are LCDs
                 marks.colon_x.append(x)
     if row.vert is not row.mask:
-        marks.dots += _touching_dots(base, above, cells, marks.dots, H, bot)
+        marks.dots += _touching_dots(base, above, high, cells, marks.dots, H, bot)
         marks.dots += _blurred_dots(row, cells, marks.dots)
     if marks.colon_x:  # the lower dot of a colon is not a decimal point
         marks.dots = [d for d in marks.dots if all(abs(d[0] - x) > 0.15 * H for x in marks.colon_x)]

@@ -383,3 +383,20 @@ def test_a_decimal_point_blurred_into_both_neighbours_is_found():
     data = encode_jpeg(img, int(rng.integers(60, 95)))
     assert truth["reading"] == "76.0"
     assert process_photo(data, FAST).reading == "76.0"
+
+
+def test_a_legend_letter_rising_under_the_digits_is_no_decimal_point():
+    """Dev LCD photo seed 91157 ('001325', JPEG 91): the ascender of the 'k' of 'kWh'
+    printed under the row rises into the baseline band between '2' and '5' and was read
+    as a point ('00132.5' at 1.0). A point reaches up to the digits' baseline."""
+    from pipeline.photo import process_photo
+    from samples.synth.degrade import encode_jpeg
+    from samples.synth.display import random_display_spec
+    from samples.synth.photo import PhotoSpec, render_photo
+
+    rng = np.random.default_rng(91157)
+    spec = random_display_spec(rng, "lcd", "kWh", None, False)
+    img, truth = render_photo(PhotoSpec(display=spec), rng)
+    data = encode_jpeg(img, int(rng.integers(60, 95)))
+    assert truth["reading"] == "001325"
+    assert process_photo(data, FAST).reading == "001325"
