@@ -68,13 +68,13 @@ def register_width(ocr_reading: str, typed_reading: str) -> int:
 
 
 def consumption(previous: str, current: str, width: int, limit_kwh: float,
-                max_share: float = DEFAULT_THRESHOLDS.max_rollover_share) -> tuple[str, bool]:
+                th: Thresholds = DEFAULT_THRESHOLDS) -> tuple[str, bool]:
     """(units, rolled over) from the previous to the current reading.
 
     A current reading below the previous one is a roll-over when the register
     (``width`` digits, at least as many as the previous reading has) wrapping past
-    all nines gives a plausible consumption (at most ``limit_kwh`` and at most
-    ``max_share`` of the register's range, as pipeline.decide judges it); otherwise the
+    all nines gives a plausible consumption (at most ``th.rollover_cap``: ``limit_kwh``
+    and a share of the register's range, the rule pipeline.decide applies); otherwise the
     negative difference is returned as is, for billing to handle (meter change).
     Units is empty when there is no previous reading (a new connection).
     """
@@ -87,7 +87,7 @@ def consumption(previous: str, current: str, width: int, limit_kwh: float,
         return _plain(units), False
     modulus = Decimal(10) ** max(width, len(prev_n.integer))
     rolled = modulus - prev + cur
-    if 0 <= rolled <= min(Decimal(str(limit_kwh)), Decimal(str(max_share)) * modulus):
+    if 0 <= rolled <= Decimal(str(th.rollover_cap(limit_kwh, float(modulus)))):
         return _plain(rolled), True
     return _plain(units), False
 
@@ -108,7 +108,7 @@ def billing_row(row: CycleRow, cycle: str, th: Thresholds = DEFAULT_THRESHOLDS) 
     current_text = "" if current is None else _plain(_decimal(current))
     limit = th.daily_limit(row.tariff_category) * _days(row.previous_reading_date, reading_day)
     units, rolled = consumption(row.previous_reading, current_text,
-                                register_width(row.ocr_reading, row.typed_reading), limit, th.max_rollover_share)
+                                register_width(row.ocr_reading, row.typed_reading), limit, th)
     return [row.ivrs, cycle, row.previous_reading, row.previous_reading_date, current_text,
             reading_day.isoformat() if reading_day else "", units, "true" if rolled else "false",
             row.submission_id, SOURCE_SELF_PHOTO, row.verified_by, row.photo, row.crop]

@@ -61,7 +61,7 @@ def _consumption_reasons(typed: float, ndigits: int, sub_ts: datetime | None, co
     if units < 0:
         modulus = 10.0 ** max(ndigits, len(str(int(prev))))
         rolled = modulus - prev + typed  # register wrapped past 99999
-        if 0 <= rolled <= min(limit, th.max_rollover_share * modulus):
+        if 0 <= rolled <= th.rollover_cap(limit, modulus):
             return [], rolled
         return [Reason.BELOW_PREVIOUS], units
     if units > limit:

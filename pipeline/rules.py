@@ -189,6 +189,12 @@ class Thresholds:
     # photo reuse: Hamming distance between 64-bit perceptual hashes
     reuse_max_hamming: int = 6
 
+    def rollover_cap(self, limit_kwh: float, modulus: float) -> float:
+        """Most units a register roll-over may imply: the consumption limit for the period,
+        and at most ``max_rollover_share`` of the register's range (``modulus`` = 10^digits).
+        One rule for the decision (pipeline.decide) and the billing feed (pipeline.billing)."""
+        return min(limit_kwh, self.max_rollover_share * modulus)
+
     def daily_limit(self, tariff_category: str) -> float:
         """Implausible consumption per day for a tariff category (kWh/day)."""
         key = (tariff_category or "").strip().lower()
