@@ -206,7 +206,7 @@ def realdata_figures() -> list[tuple[str, str, int, int, int, int, int]]:
         res = (process_display(data, ctx, row["file"]) if row["kind"] == "display_crop"
                else process_photo(data, ctx, row["file"]))
         truth = row["reading"].replace(".", "")
-        tess, ss = whole_image_baselines(cv2.imread(str(path)), row["kind"])
+        tess, ss = whole_image_baselines(cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR), row["kind"])
         source = Path(row["file"]).name.split("_")[0]
         t = tally.setdefault((source, row["kind"]), [0, 0, 0, 0, 0])
         t[0] += res.reading == row["reading"]

@@ -368,35 +368,30 @@ def test_a_re_read_as_the_other_kind_too_short_to_be_a_reading_does_not_replace_
     assert read_display(d, FAST).text == "42727.7"
 
 
-def test_a_decimal_point_blurred_into_both_neighbours_is_found():
-    """Dev LCD photo seed 90574 ('76.0', JPEG 72): blur joins the point to the bottom bars of
-    the '6' and the '0', so the ink mask has no mark of its own; the grey image is dark
-    at the baseline between the digits and light above (marks._blurred_dots)."""
+def _lcd_photo(seed: int, decimal: bool) -> tuple[str, str]:
+    """(true reading, our reading) of a clear LCD photo as the decimal-point probes made it:
+    a random kWh display of that seed with or without a point, JPEG quality 60-94."""
     from pipeline.photo import process_photo
     from samples.synth.degrade import encode_jpeg
     from samples.synth.display import random_display_spec
     from samples.synth.photo import PhotoSpec, render_photo
 
-    rng = np.random.default_rng(90574)
-    spec = random_display_spec(rng, "lcd", "kWh", None, True)
+    rng = np.random.default_rng(seed)
+    spec = random_display_spec(rng, "lcd", "kWh", None, decimal)
     img, truth = render_photo(PhotoSpec(display=spec), rng)
     data = encode_jpeg(img, int(rng.integers(60, 95)))
-    assert truth["reading"] == "76.0"
-    assert process_photo(data, FAST).reading == "76.0"
+    return truth["reading"], process_photo(data, FAST).reading
+
+
+def test_a_decimal_point_blurred_into_both_neighbours_is_found():
+    """Dev LCD photo seed 90574 ('76.0', JPEG 72): blur joins the point to the bottom bars of
+    the '6' and the '0', so the ink mask has no mark of its own; the grey image is dark
+    at the baseline between the digits and light above (marks._blurred_dots)."""
+    assert _lcd_photo(90574, decimal=True) == ("76.0", "76.0")
 
 
 def test_a_legend_letter_rising_under_the_digits_is_no_decimal_point():
     """Dev LCD photo seed 91157 ('001325', JPEG 91): the ascender of the 'k' of 'kWh'
     printed under the row rises into the baseline band between '2' and '5' and was read
     as a point ('00132.5' at 1.0). A point reaches up to the digits' baseline."""
-    from pipeline.photo import process_photo
-    from samples.synth.degrade import encode_jpeg
-    from samples.synth.display import random_display_spec
-    from samples.synth.photo import PhotoSpec, render_photo
-
-    rng = np.random.default_rng(91157)
-    spec = random_display_spec(rng, "lcd", "kWh", None, False)
-    img, truth = render_photo(PhotoSpec(display=spec), rng)
-    data = encode_jpeg(img, int(rng.integers(60, 95)))
-    assert truth["reading"] == "001325"
-    assert process_photo(data, FAST).reading == "001325"
+    assert _lcd_photo(91157, decimal=False) == ("001325", "001325")
