@@ -111,3 +111,19 @@ def test_make_batch_files(tmp_path):
     again = make_batch(tmp_path / "c", 24, seed=2, size=(640, 480))
     assert (again / "submissions.csv").read_bytes() == (out / "submissions.csv").read_bytes()
     assert (again / "photos" / "S000003.jpg").exists() == (out / "photos" / "S000003.jpg").exists()
+
+
+def test_faint_lcd_segments_and_ghosts_fade_together():
+    """``DisplaySpec.ink`` draws a faint LCD (low contrast, seen at an angle): lit segments
+    lighter than by default, ghost segments fading with them; the default draws nothing new."""
+    def contrast(ink):
+        rd = render_display(DisplaySpec(kind="lcd", value="8888", ghost=False, ink=ink), np.random.default_rng(7))
+        g = rd.image.mean(axis=2)
+        x, y, w, h = (int(v) for v in rd.digit_boxes[0])
+        cell = g[y:y + h, x:x + w]
+        return float(np.percentile(cell, 95) - np.percentile(cell, 3))
+
+    assert contrast(0.35) < 0.6 * contrast(None)
+    a = render_display(DisplaySpec(kind="lcd", value="1234"), np.random.default_rng(3)).image
+    b = render_display(DisplaySpec(kind="lcd", value="1234", ink=None), np.random.default_rng(3)).image
+    assert np.array_equal(a, b)

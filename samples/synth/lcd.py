@@ -169,6 +169,8 @@ def render_lcd(spec: DisplaySpec, rng: np.random.Generator) -> RenderedDisplay:
     key = fonts.pick(rng, tuple(LCD_BACKGROUNDS))
     bg = _background(ch, cw, LCD_BACKGROUNDS[key], rng)
     g = ghost.astype(np.float32)[..., None] / 255.0
+    if spec.ink is not None:
+        ghost_c *= spec.ink / 0.91
     img = bg * (1.0 - ghost_c * g)
     a = lit.astype(np.float32)[..., None] / 255.0
     # faint shadow of lit segments on the reflector
@@ -178,6 +180,8 @@ def render_lcd(spec: DisplaySpec, rng: np.random.Generator) -> RenderedDisplay:
     img *= 1.0 - rng.uniform(0.04, 0.14) * shadow
     seg_col = bg.mean(axis=(0, 1)) * rng.uniform(0.12, 0.28) + rng.uniform(0, 12)
     ink = rng.uniform(0.85, 0.97)
+    if spec.ink is not None:  # a faint LCD (low contrast, seen at an angle): its ghosts fade alike
+        ink = spec.ink
     img = img * (1 - a * ink) + seg_col[None, None, :] * (a * ink)
     img = np.clip(img, 0, 255).astype(np.uint8)
     # bezel

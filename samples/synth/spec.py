@@ -43,6 +43,7 @@ class DisplaySpec:
     slant_deg: float | None = None  # lcd only; None -> random 0-12
     midroll: tuple[int, ...] = ()  # drum positions caught rolling
     ghost: bool | None = None  # lcd ghost segments; None -> random (~85 %)
+    ink: float | None = None  # lcd segment darkness, 0-1 of the way to the segment colour; None -> 0.85-0.97
 
 
 @dataclass
