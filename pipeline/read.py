@@ -38,6 +38,7 @@ from pipeline.segment import (
     cut_cell,
     cut_off,
     digit_blobs,
+    ink_beyond,
     more_digits_beyond,
     odd,
     pitch_cells,
@@ -235,6 +236,9 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
     if cut_off(row):
         conf *= CUT_FACTOR
         reading.engines["warning"] = "digit row cut by the crop edge"
+    elif kept and display.kind == "lcd" and ink_beyond(row, cells, first, last, pitch):
+        conf *= CUT_FACTOR
+        reading.engines["warning"] = "ink beyond the digits read: the row may go on"
     reading.confidence = float(np.clip(conf, 0.0, 1.0)) if reading.text else 0.0
     has_dash = any(cells[i].kind == "dash" for i in kept)
     legend = ctx.use_tesseract or (typed is not None and unexplained(reading.text, typed))

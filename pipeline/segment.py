@@ -212,6 +212,7 @@ def digit_blobs(row: Row, kind: str) -> tuple[list[list[float]], list[float]]:
             rest.append(b)
     if kind == "lcd":
         rest = _bridge_segments(groups, ids, rest, hb)
+        rest = _stack_strokes(groups, ids, rest, hb, band_t, band_b)
     keep = [j for j, g in enumerate(groups) if 0.6 * hb <= g[3] - g[1] <= 1.9 * hb]
     if not keep:
         return [], []
@@ -233,6 +234,36 @@ def digit_blobs(row: Row, kind: str) -> tuple[list[list[float]], list[float]]:
               and 0.2 * H <= b[2] - b[0] <= 0.8 * H and b[3] - b[1] <= 0.3 * H
               and abs((b[1] + b[3]) / 2 - (top + bot) / 2) <= 0.2 * H]
     return digits, dashes
+
+
+def _stack_strokes(groups: list[list[float]], ids: list[list[int]], rest: list[list[float]], hb: float,
+                   band_t: float, band_b: float, *, min_span: float = 0.6) -> list[list[float]]:
+    """Make a digit of an upper and a lower vertical stroke left over, in place (a '1' on a
+    faint LCD: each of its two segments thresholds shorter than a third of the digit, so
+    neither counts as a digit part); return the parts left over.
+
+    The strokes must be upright (1.5 times as tall as wide), inside the digit band, one
+    above the other and overlapping in x, together spanning ``min_span`` of the band:
+    colon dots and a decimal point are no strokes, legend letters stand side by side.
+    """
+    strokes = [b for b in rest if b[3] - b[1] >= 1.5 * (b[2] - b[0]) and b[3] - b[1] >= 0.15 * hb
+               and b[1] >= band_t - 0.12 * hb and b[3] <= band_b + 0.12 * hb]
+    used: set[int] = set()
+    for up in sorted(strokes, key=lambda b: b[1]):
+        if int(up[4]) in used:
+            continue
+        for lo in strokes:
+            if int(lo[4]) in used or lo is up or lo[1] < up[3] - 0.05 * hb:
+                continue
+            overlap = min(up[2], lo[2]) - max(up[0], lo[0])
+            if overlap > 0.3 * min(up[2] - up[0], lo[2] - lo[0]) and lo[3] - up[1] >= min_span * hb:
+                box = [min(up[0], lo[0]), up[1], max(up[2], lo[2]), lo[3]]
+                at = next((j for j, g in enumerate(groups) if g[0] > box[0]), len(groups))
+                groups.insert(at, box)
+                ids.insert(at, [int(up[4]), int(lo[4])])
+                used |= {int(up[4]), int(lo[4])}
+                break
+    return [b for b in rest if int(b[4]) not in used]
 
 
 def _bridge_segments(groups: list[list[float]], ids: list[list[int]], rest: list[list[float]], hb: float,
@@ -427,6 +458,42 @@ def continues_row(row: Row, digits: list[list[float]], wide: Row, wide_digits: l
             return False
         lo, hi = min(lo, c), max(hi, c)
     return True
+
+
+def ink_beyond(row: Row, cells: list[Cell], first: int, last: int, pitch: float, *,
+               reach: float = 1.3, min_extent: float = 0.55) -> bool:
+    """True when ink no cell holds continues the row past its first or last read cell:
+    within ``reach`` pitches, inside the digit band and together spanning ``min_extent``
+    of the digit height, in two or more pieces shaped like segments (long and thin) or digit parts
+    (0.4 of its height). Parts of a digit the segmentation did not join (a faint '4' or
+    '1') look like that; a legend ('kWh'), a decimal point and a column of icons are
+    shorter or compact, the window's edge beside the digits is one piece, and a piece of
+    it lines up with ink running out of the band above or below.
+    """
+    if not cells or last < first:
+        return False
+    H = row.height
+    lo, hi = row.top - 0.15 * H, row.bottom + 0.15 * H
+    _, _, stats, _ = cv2.connectedComponentsWithStats(row.mask, connectivity=8)
+    stats = stats[1:]
+    out_of_band = [(x - 0.15 * H, y - 0.3 * H, x + w + 0.15 * H, y + h + 0.3 * H)
+                   for x, y, w, h, _ in stats if h >= 0.15 * H and (y < lo or y + h > hi)]
+    x0s, x1s = cells[first].x0, cells[last].x1
+    spans: dict[str, list[tuple[float, float]]] = {"left": [], "right": []}
+    for x, y, w, h, area in stats:
+        if h < 0.15 * H or y < lo or y + h > hi or area < 0.01 * H * H:
+            continue
+        if h < 0.4 * H and max(w, h) < 1.6 * min(w, h):
+            continue  # short and compact: a dot, an icon, a letter, no segment of a digit
+        cx = x + w / 2
+        if any(c.x0 <= cx <= c.x1 for c in cells) or any(
+                a < x + w and x < c and b < y + h and y < d for a, b, c, d in out_of_band):
+            continue
+        if x1s < cx <= x1s + reach * pitch:
+            spans["right"].append((float(y), float(y + h)))
+        elif x0s - reach * pitch <= cx < x0s:
+            spans["left"].append((float(y), float(y + h)))
+    return any(len(sp) >= 2 and max(b for _, b in sp) - min(a for a, _ in sp) >= min_extent * H for sp in spans.values())
 
 
 def cut_off(row: Row) -> bool:

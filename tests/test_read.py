@@ -395,3 +395,51 @@ def test_a_legend_letter_rising_under_the_digits_is_no_decimal_point():
     printed under the row rises into the baseline band between '2' and '5' and was read
     as a point ('00132.5' at 1.0). A point reaches up to the digits' baseline."""
     assert _lcd_photo(91157, decimal=False) == ("001325", "001325")
+
+
+def _mask_row(width: int = 420):
+    """An empty 96 px row image (digits 64 px tall from y=16) to draw ink masks on."""
+    from pipeline.segment import Row
+
+    bgr = np.full((96, width, 3), 200, np.uint8)
+    return Row(gray=bgr[..., 0].copy(), bgr=bgr, mask=np.zeros((96, width), np.uint8), origin=(0, 0),
+               slant=0.0, dark_ink=True, height=64.0, top=16, bottom=80)
+
+
+def test_a_faint_lcd_one_of_two_short_strokes_is_a_digit():
+    """On a faint LCD each segment of a '1' thresholds to under a third of the digit's height,
+    so neither counted as a digit part and the '1's were lost (probe seed 96029 read '000' of
+    '000111' at 1.0). An upper and a lower stroke in one column make a digit; colon dots and
+    strokes side by side do not."""
+    from pipeline.segment import digit_blobs
+
+    row = _mask_row()
+    for k in range(2):  # two '0's
+        cv2.rectangle(row.mask, (20 + 50 * k, 16), (52 + 50 * k, 80), 255, 5)
+    row.mask[26:45, 160:167] = 255  # a '1' as two strokes 19 px (0.3 H) tall
+    row.mask[53:72, 159:166] = 255
+    row.mask[34:41, 220:227] = row.mask[58:65, 220:227] = 255  # colon dots
+    row.mask[26:45, 270:277] = row.mask[26:45, 290:297] = 255  # two upper strokes side by side
+    digits, _ = digit_blobs(row, "lcd")
+    assert [int(g[0]) for g in digits] == [17, 67, 159]
+
+
+def test_ink_continuing_the_row_past_the_digits_read_is_found():
+    """A faint '4' in unjoined pieces after the last read digit is ink the reading should
+    have covered (probe seed 96033 read '0003' of '0003413.2' at 1.0). A 'kWh' legend, a
+    decimal point and a piece of the window's edge (in line with ink running out of the
+    band) are not."""
+    from pipeline.segment import Cell, ink_beyond
+
+    cells = [Cell(10.0 + 50 * k, 60.0 + 50 * k, "blob", 64.0) for k in range(4)]  # last ends at 210
+    row = _mask_row()
+    row.mask[20:50, 222:228] = row.mask[52:76, 236:242] = 255  # pieces of a '4', 0.2-1.1 pitch on
+    assert ink_beyond(row, cells, 0, 3, 50.0)
+    legend = _mask_row()
+    cv2.putText(legend.mask, "kWh", (218, 79), cv2.FONT_HERSHEY_SIMPLEX, 0.6, 255, 2)
+    legend.mask[74:80, 212:218] = 255  # and a decimal point
+    assert not ink_beyond(legend, cells, 0, 3, 50.0)
+    frame = _mask_row()
+    frame.mask[0:40, 224:230] = 255  # the window's edge, broken by the threshold in the band
+    frame.mask[46:80, 226:232] = 255
+    assert not ink_beyond(frame, cells, 0, 3, 50.0)
