@@ -30,20 +30,9 @@ from pipeline.context import PhotoContext
 from pipeline.display import Display, Reading
 from pipeline.marks import decimal_after, find_marks, mark_between, red_beyond, red_tenths_cell
 from pipeline.recognize import CLASSES, NONE_INDEX, cell_range, classify_cells
+from pipeline.rowends import continues_row, cut_off, ink_beyond, more_digits_beyond
 from pipeline.rules import Reason
-from pipeline.segment import (
-    Cell,
-    Row,
-    continues_row,
-    cut_cell,
-    cut_off,
-    digit_blobs,
-    ink_beyond,
-    more_digits_beyond,
-    odd,
-    pitch_cells,
-    row_image,
-)
+from pipeline.segment import Cell, Row, cut_cell, digit_blobs, odd, pitch_cells, row_image
 
 DISAGREE_FACTOR = 0.5  # confidence multiplier when Tesseract reads other digits
 CUT_FACTOR = 0.2  # confidence multiplier when digit ink touches a crop edge (a digit may be cut off)

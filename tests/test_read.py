@@ -225,7 +225,7 @@ def test_a_wider_row_must_continue_the_digits():
     digits and sit at the digit spacing (not print or a frame piece beside the window)."""
     from types import SimpleNamespace
 
-    from pipeline.segment import continues_row
+    from pipeline.rowends import continues_row
 
     row, wide = SimpleNamespace(origin=(100, 0)), SimpleNamespace(origin=(40, 0))  # wide starts 60 px left
     digits = [[x, 10, x + 30, 74] for x in (100, 145, 190)]  # centres 115, 160, 205 (row coords)
@@ -429,7 +429,8 @@ def test_ink_continuing_the_row_past_the_digits_read_is_found():
     have covered (probe seed 96033 read '0003' of '0003413.2' at 1.0). A 'kWh' legend, a
     decimal point and a piece of the window's edge (in line with ink running out of the
     band) are not."""
-    from pipeline.segment import Cell, ink_beyond
+    from pipeline.rowends import ink_beyond
+    from pipeline.segment import Cell
 
     cells = [Cell(10.0 + 50 * k, 60.0 + 50 * k, "blob", 64.0) for k in range(4)]  # last ends at 210
     row = _mask_row()
