@@ -97,7 +97,8 @@ def read_display(display: Display, ctx: PhotoContext, *, second_opinion: bool = 
         # decimal point and may still score a little higher; and never one too short to be
         # a reading (a drum row read as an LCD in the other polarity can keep one digit)
         if (second.confidence >= RETRY_GAIN + reading.confidence
-                and len(second.digit_confidences) >= ctx.thresholds.min_ocr_digits):
+                and len(second.digit_confidences) >= ctx.thresholds.min_ocr_digits
+                and not (display.kind == "lcd" and len(second.digit_confidences) < len(confs))):
             second.engines["retry"] = f"read as {other.kind}"
             return second
     if display.kind == "drum" and reading.confidence < WINDOW_RETRY_BELOW:

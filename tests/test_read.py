@@ -444,3 +444,24 @@ def test_ink_continuing_the_row_past_the_digits_read_is_found():
     frame.mask[0:40, 224:230] = 255  # the window's edge, broken by the threshold in the band
     frame.mask[46:80, 226:232] = 255
     assert not ink_beyond(frame, cells, 0, 3, 50.0)
+
+
+def test_an_lcd_re_read_as_a_drum_must_keep_its_digits(monkeypatch):
+    """Faint-LCD probe seed 96033 ('0003413.2'): the LCD read '001.132' at 0.0 with six
+    digit cells; re-read as a drum in the other polarity it kept four, '0003' at 1.0,
+    which replaced it. A drum re-read of an LCD row may not drop digits it found."""
+    import pipeline.read as read_mod
+    from pipeline.display import Display, Reading
+
+    def fake(display, ctx, second_opinion, typed, dark_ink=None, span=read_mod.CELL_SPAN):
+        if display.kind == "lcd":
+            return Reading("001.132", 0.0, [0.9, 0.9, 0.2, 0.3, 0.2, 0.4]), True
+        return Reading("0003", 1.0, [1.0, 1.0, 1.0, 1.0]), False
+
+    monkeypatch.setattr(read_mod, "_read_as", fake)
+    d = Display("lcd", np.zeros((96, 300, 3), np.uint8), (10, 16, 250, 64), np.zeros((4, 2), np.float32), 40.0, 0.5)
+    assert read_display(d, FAST).text == "001.132"
+    monkeypatch.setattr(read_mod, "_read_as", lambda display, *a, **k: (
+        Reading("001.132", 0.0, [0.9, 0.9, 0.2, 0.3, 0.2, 0.4]) if display.kind == "lcd"
+        else Reading("001132", 1.0, [1.0] * 6), display.kind == "lcd"))
+    assert read_display(d, FAST).text == "001132"  # as many digits: the drum reading stands
