@@ -16,6 +16,7 @@ LCD_BACKGROUNDS = {
     "green_yellow": (130, 184, 178),
     "backlit": (95, 205, 150),
 }
+INK = (0.85, 0.97)  # lit segment darkness, share of the way from glass to segment colour
 ICON_WORDS = ("R", "Y", "B", "L1", "L2", "L3", "REV", "MD", "TOD", "ERR", "COMM", "kVArh", "kW")
 
 
@@ -62,6 +63,8 @@ def render_lcd(spec: DisplaySpec, rng: np.random.Generator) -> RenderedDisplay:
                "six_with_a": bool(rng.random() < 0.9)}
     ghost_on = spec.ghost if spec.ghost is not None else bool(rng.random() < 0.85)
     ghost_c = float(rng.uniform(0.03, 0.15)) if ghost_on else 0.0
+    if spec.ink is not None:  # a faint LCD (low contrast, seen at an angle): its ghosts fade alike
+        ghost_c *= spec.ink / (sum(INK) / 2)
 
     legend = spec.legend if spec.legend is not None else fonts.pick(rng, LEGENDS.get(spec.register, ("",)))
     imp_arrow = legend.endswith(" Imp")
@@ -169,8 +172,6 @@ def render_lcd(spec: DisplaySpec, rng: np.random.Generator) -> RenderedDisplay:
     key = fonts.pick(rng, tuple(LCD_BACKGROUNDS))
     bg = _background(ch, cw, LCD_BACKGROUNDS[key], rng)
     g = ghost.astype(np.float32)[..., None] / 255.0
-    if spec.ink is not None:
-        ghost_c *= spec.ink / 0.91
     img = bg * (1.0 - ghost_c * g)
     a = lit.astype(np.float32)[..., None] / 255.0
     # faint shadow of lit segments on the reflector
@@ -179,8 +180,8 @@ def render_lcd(spec: DisplaySpec, rng: np.random.Generator) -> RenderedDisplay:
     shadow = cv2.GaussianBlur(shadow, (0, 0), max(0.5, t * 0.3)).astype(np.float32)[..., None] / 255.0
     img *= 1.0 - rng.uniform(0.04, 0.14) * shadow
     seg_col = bg.mean(axis=(0, 1)) * rng.uniform(0.12, 0.28) + rng.uniform(0, 12)
-    ink = rng.uniform(0.85, 0.97)
-    if spec.ink is not None:  # a faint LCD (low contrast, seen at an angle): its ghosts fade alike
+    ink = rng.uniform(*INK)  # drawn even when given, so the draws after it stay the same
+    if spec.ink is not None:
         ink = spec.ink
     img = img * (1 - a * ink) + seg_col[None, None, :] * (a * ink)
     img = np.clip(img, 0, 255).astype(np.uint8)
