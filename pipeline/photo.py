@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from pipeline import locate, quality, read
+from pipeline import locate, quality, read, segment, windows
 from pipeline.compare import compare
 from pipeline.context import PhotoContext, PhotoResult
 from pipeline.display import NORM_DIGIT_HEIGHT, Display, Reading
@@ -29,6 +29,7 @@ from pipeline.segment import odd
 MIN_REGISTER_DIGITS = 4  # a kWh register shows at least this many digit positions
 Found = tuple[Display, Reading, dict[str, float]]  # a display, its reading, its quality figures
 SEARCH_DIGIT_HEIGHT = 32.0  # px: digit height at which crop_bands looks for the ink band
+WINDOWS_TRIED = 3  # display windows read when no digit row is found (each ~0.4 s)
 
 UNCLEAR_BEFORE_READ = {
     Reason.BLURRED, Reason.TOO_DARK, Reason.OVEREXPOSED, Reason.GLARE_ON_DIGITS,
@@ -79,17 +80,21 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
     t = time.perf_counter()
     displays = locate.locate_all(img, ctx) or locate.locate_all(img, ctx, cut_joined=True)
     timings["locate"] = time.perf_counter() - t
-    if not displays:
+    window = None if displays else _window_reading(img, ctx)
+    if not displays and window is None:
         result.reasons = [Reason.NOT_A_METER.value]
         return result
-    display = displays[0]
+    display = displays[0] if displays else window[0]
 
     t = time.perf_counter()
     reasons, metrics = quality.check_display(img, display, th)
     timings["quality"] += time.perf_counter() - t
     t = time.perf_counter()
-    reading = None if reasons else read.read_display(display, ctx, typed=typed)
-    found, doubt = _other_rows(img, displays, reading, reasons, ctx, typed)
+    if window is not None:
+        reading, found, doubt = window[1], None, None
+    else:
+        reading = None if reasons else read.read_display(display, ctx, typed=typed)
+        found, doubt = _other_rows(img, displays, reading, reasons, ctx, typed)
     if found is not None:
         display, reading, metrics = found
         reasons = []
@@ -157,6 +162,41 @@ def _other_rows(img: np.ndarray, displays: list[Display], reading: Reading | Non
     return found, None
 
 
+def _window_reading(img: np.ndarray, ctx: PhotoContext) -> tuple[Display, Reading] | None:
+    """For a photo in which no digit row was found: the display window (see
+    :mod:`pipeline.windows`) read as a display crop, when one reads at the auto-accept
+    confidence with at least MIN_REGISTER_DIGITS digits (of several, the most digits).
+
+    The display returned is the one read, with the window's corners as its quad.
+    """
+    th = ctx.thresholds
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    best: tuple[Display, Reading] | None = None
+    for rr in windows.find_windows(gray, limit=WINDOWS_TRIED):
+        found = read_crop(windows.window_crop(img, rr), ctx)
+        if found is None:
+            continue
+        display, reading = found
+        n = len(reading.digit_confidences)
+        if reading.confidence < th.auto_accept_confidence or n < MIN_REGISTER_DIGITS:
+            continue
+        if best is None or (n, reading.confidence) > (len(best[1].digit_confidences), best[1].confidence):
+            best = replace(display, quad=windows.window_quad(rr),
+                           digit_height_px=_ink_height(display)), reading
+    return best
+
+
+def _ink_height(display: Display) -> float:
+    """Digit height (work px) of a display from its digit blobs: a display crop's band is a
+    guess at it (:func:`crop_bands`), and the digits may be taller or shorter."""
+    row = segment.row_image(display)
+    digits, _ = segment.digit_blobs(row, display.kind)
+    if not digits:
+        return display.digit_height_px
+    scale = display.digit_height_px / NORM_DIGIT_HEIGHT  # crop px -> work px
+    return float(np.median([g[3] - g[1] for g in digits])) * scale
+
+
 def process_display(data: bytes, ctx: PhotoContext, name: str = "") -> PhotoResult:
     """Read an image that is already a display crop (no whole-meter search needed).
 
@@ -198,7 +238,9 @@ def read_crop(img: np.ndarray, ctx: PhotoContext) -> tuple[Display, Reading] | N
     pad = big.shape[0] // 2
     padded = cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
     quick = replace(ctx, use_tesseract=False, debug_dir=None)  # the legend is read for the chosen one only
-    found = [(d, read.read_display(d, quick)) for d in [*locate.locate_all(padded, ctx), *crop_bands(img)]]
+    located = [replace(d, digit_height_px=d.digit_height_px / scale, quad=(d.quad - pad) / scale)
+               for d in locate.locate_all(padded, ctx)]  # in the crop's own pixels, as crop_bands' are
+    found = [(d, read.read_display(d, quick)) for d in [*located, *crop_bands(img)]]
     if not found:
         return None
     sure = [f for f in found if f[1].confidence >= ctx.thresholds.auto_accept_confidence]

@@ -122,6 +122,39 @@ def edge_sharpness(gray: np.ndarray, top_fraction: float = 0.04, min_contrast: f
     return min(vals) / c
 
 
+def flat_field(gray: np.ndarray, window: int = 64) -> np.ndarray:
+    """The image divided by its local mean over ``window`` x ``window`` pixels (about one
+    digit height: 0.5-2 of it), scaled back to the image's mean level.
+
+    A lighting gradient across a display (the glass dark at one end and lit at the
+    other, as a small camera sees an LCD beside a window) then no longer counts as
+    contrast; edges keep their steepness relative to the ink beside them.
+    """
+    g = np.asarray(gray, dtype=np.float32)
+    if g.size == 0:
+        return g
+    r = max(1, window // 2)
+    p = np.pad(g, r, mode="edge")
+    c = np.pad(p.cumsum(axis=0).cumsum(axis=1), ((1, 0), (1, 0)))
+    k = 2 * r + 1
+    h, w = g.shape
+    local = (c[k:k + h, k:k + w] - c[:h, k:k + w] - c[k:k + h, :w] + c[:h, :w]) / (k * k)
+    return g / np.maximum(local, 1.0) * float(g.mean())
+
+
+def display_sharpness(digits: np.ndarray, h: float, gradient_share: float = 0.4) -> float:
+    """:func:`edge_sharpness` of a digit row (digits ``h`` px tall), measured flat-fielded
+    when a lighting gradient makes up more than ``gradient_share`` (0.3-0.6) of the
+    row's contrast: the gradient would count as contrast the edges do not span, and
+    sharp digits would look soft. Without one, the plain measure stands, so borderline
+    blur is judged as before."""
+    plain = edge_sharpness(digits)
+    flat = flat_field(digits, int(h))
+    if contrast(flat) >= (1.0 - gradient_share) * contrast(digits):
+        return plain
+    return max(plain, edge_sharpness(flat))
+
+
 def washed_out_mask(gray: np.ndarray, feature_px: float = 64.0, level: float = 225.0,
                     max_local_range: float = 30.0) -> np.ndarray:
     """Blocks of the image lying in washed-out patches (glare), as a boolean block map.
@@ -270,7 +303,7 @@ def check_display(img: np.ndarray, display: Display, th: Thresholds, *,
     h = float(display.digits_box[3])
     washed = washed_out_fraction(band, feature_px=h, level=glare_level)
     m = {
-        "sharpness": edge_sharpness(digits),
+        "sharpness": display_sharpness(digits, h),
         "display_brightness": brightness(digits),
         "display_contrast": contrast(digits),
         "display_saturated": saturated_fraction(digits),

@@ -125,6 +125,17 @@ def blank_cells_factor(cells: list[Cell], probs: np.ndarray, first: int, last: i
                           if (lo <= i < first or last < i <= hi) and c.kind != "dash"]))
 
 
+def crowded(cells: list[Cell], kept: list[int], is_none: list[bool], near: float = 0.5) -> bool:
+    """True when two digits were read from ink cells closer than ``near`` times the row's
+    median digit spacing: one digit thresholded as two pieces (a faint '0' as its two
+    sides reads '10'), not two digits, which sit a pitch apart."""
+    centres = [(cells[i].x0 + cells[i].x1) / 2 for i in kept if cells[i].kind == "blob" and not is_none[i]]
+    if len(centres) < 3:
+        return False
+    steps = np.diff(centres)
+    return bool(steps.min() < near * float(np.median(steps)))
+
+
 def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: str | None,
              dark_ink: bool | None = None, span: float = CELL_SPAN) -> tuple[Reading, bool]:
     """:func:`read_display` for the display's kind as given; ``dark_ink`` forces the
@@ -226,6 +237,9 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
     if cut_off(row):
         conf *= CUT_FACTOR
         reading.engines["warning"] = "digit row cut by the crop edge"
+    elif crowded(cells, kept, is_none):
+        conf *= CUT_FACTOR
+        reading.engines["warning"] = "two digits read less than half a pitch apart"
     elif kept and display.kind == "lcd" and ink_beyond(row, cells, first, last, pitch):
         conf *= CUT_FACTOR
         reading.engines["warning"] = "ink beyond the digits read: the row may go on"

@@ -59,6 +59,27 @@ def test_edge_sharpness_ignores_contrast() -> None:
     assert q.edge_sharpness(low) == pytest.approx(q.edge_sharpness(_step()), rel=0.05)
 
 
+def test_display_sharpness_sees_through_a_lighting_gradient() -> None:
+    """A row dark at one end and lit at the other: the plain measure counts the gradient
+    as contrast and calls sharp digits soft; the flat-fielded one does not, and blur
+    under the same gradient stays blur. Without a gradient the plain measure stands."""
+    ramp = np.linspace(0.45, 1.25, 288, dtype=np.float32)[None, :]
+    sharp = (_step() * 0.15 + 120) * ramp  # faint strokes, strong light gradient
+    blurred = (_step(6.0) * 0.15 + 120) * ramp
+    assert q.edge_sharpness(sharp) < 0.08  # what made such LCDs "blurred"
+    assert q.display_sharpness(sharp, 64) > 0.15
+    assert q.display_sharpness(blurred, 64) < 0.07
+    assert q.display_sharpness(_step(2.0), 64) == q.edge_sharpness(_step(2.0))
+
+
+def test_flat_field_keeps_the_level_and_removes_the_gradient() -> None:
+    ramp = np.tile(np.linspace(50, 200, 300, dtype=np.float32), (60, 1))
+    flat = q.flat_field(ramp, 64)
+    assert flat.shape == ramp.shape
+    assert flat.mean() == pytest.approx(ramp.mean(), rel=0.05)
+    assert q.contrast(flat[:, 40:-40]) < 0.2 * q.contrast(ramp[:, 40:-40])
+
+
 def test_block_edge_sharpness() -> None:
     rng = np.random.default_rng(0)
     scene = cv2.resize(rng.integers(0, 2, (30, 40)).astype(np.float32) * 200, (400, 300),

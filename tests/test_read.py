@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from pipeline.context import PhotoContext
-from pipeline.read import DISAGREE_FACTOR, parse_legend, read_display
+from pipeline.read import DISAGREE_FACTOR, crowded, parse_legend, read_display
+from pipeline.segment import Cell
 from samples.synth import DisplaySpec, render_display
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -465,3 +466,16 @@ def test_an_lcd_re_read_as_a_drum_must_keep_its_digits(monkeypatch):
         Reading("001.132", 0.0, [0.9, 0.9, 0.2, 0.3, 0.2, 0.4]) if display.kind == "lcd"
         else Reading("001132", 1.0, [1.0] * 6), display.kind == "lcd"))
     assert read_display(d, FAST).text == "001132"  # as many digits: the drum reading stands
+
+
+def test_two_digits_half_a_pitch_apart_are_crowded() -> None:
+    """One faint '0' thresholded as its two sides is read '10': two digit cells far closer
+    than the row's spacing. A regular row, or one with a 'none' cell between, is not."""
+    def cells(centres: list[float]) -> list[Cell]:
+        return [Cell(c - 20, c + 20) for c in centres]
+
+    row = cells([100, 115, 150, 200, 250])
+    assert crowded(row, list(range(5)), [False] * 5)
+    assert not crowded(row, list(range(5)), [False, True, False, False, False])  # the stroke: no digit
+    assert not crowded(cells([100, 150, 200, 250]), list(range(4)), [False] * 4)
+    assert not crowded(cells([100, 112]), [0, 1], [False, False])  # too few to know the spacing
