@@ -29,7 +29,7 @@ from pipeline.segment import odd
 MIN_REGISTER_DIGITS = 4  # a kWh register shows at least this many digit positions
 Found = tuple[Display, Reading, dict[str, float]]  # a display, its reading, its quality figures
 SEARCH_DIGIT_HEIGHT = 32.0  # px: digit height at which crop_bands looks for the ink band
-WINDOWS_TRIED = 3  # display windows read when no digit row is found (each ~0.4 s)
+WINDOWS_TRIED = 2  # display windows read when no digit row is found (each ~0.2-0.5 s)
 
 UNCLEAR_BEFORE_READ = {
     Reason.BLURRED, Reason.TOO_DARK, Reason.OVEREXPOSED, Reason.GLARE_ON_DIGITS,
@@ -163,27 +163,22 @@ def _other_rows(img: np.ndarray, displays: list[Display], reading: Reading | Non
 
 
 def _window_reading(img: np.ndarray, ctx: PhotoContext) -> tuple[Display, Reading] | None:
-    """For a photo in which no digit row was found: the display window (see
-    :mod:`pipeline.windows`) read as a display crop, when one reads at the auto-accept
-    confidence with at least MIN_REGISTER_DIGITS digits (of several, the most digits).
+    """For a photo in which no digit row was found: the first display window (see
+    :mod:`pipeline.windows`, largest first) that, read as a display crop, reads at the
+    auto-accept confidence with at least MIN_REGISTER_DIGITS digits; else None.
 
     The display returned is the one read, with the window's corners as its quad.
     """
     th = ctx.thresholds
     gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
-    best: tuple[Display, Reading] | None = None
     for rr in windows.find_windows(gray, limit=WINDOWS_TRIED):
         found = read_crop(windows.window_crop(img, rr), ctx)
         if found is None:
             continue
         display, reading = found
-        n = len(reading.digit_confidences)
-        if reading.confidence < th.auto_accept_confidence or n < MIN_REGISTER_DIGITS:
-            continue
-        if best is None or (n, reading.confidence) > (len(best[1].digit_confidences), best[1].confidence):
-            best = replace(display, quad=windows.window_quad(rr),
-                           digit_height_px=_ink_height(display)), reading
-    return best
+        if reading.confidence >= th.auto_accept_confidence and len(reading.digit_confidences) >= MIN_REGISTER_DIGITS:
+            return replace(display, quad=windows.window_quad(rr), digit_height_px=_ink_height(display)), reading
+    return None
 
 
 def _ink_height(display: Display) -> float:

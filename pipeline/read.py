@@ -237,7 +237,7 @@ def _read_as(display: Display, ctx: PhotoContext, second_opinion: bool, typed: s
     if cut_off(row):
         conf *= CUT_FACTOR
         reading.engines["warning"] = "digit row cut by the crop edge"
-    elif crowded(cells, kept, is_none):
+    elif display.kind == "lcd" and crowded(cells, kept, is_none):  # (drums merge close pieces)
         conf *= CUT_FACTOR
         reading.engines["warning"] = "two digits read less than half a pitch apart"
     elif kept and display.kind == "lcd" and ink_beyond(row, cells, first, last, pitch):

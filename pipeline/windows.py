@@ -10,7 +10,7 @@ for a few levels between the photo's 10th and 90th percentiles, whose convex hul
 a wide rectangle:
 
 - area ``min_area``-``max_area`` of the photo (0.003-0.4: a 320x240 frame's glass
-  is ~0.03); ``aspect`` long / short side 1.8-8 (a kWh window is wide); long side
+  is ~0.03); ``aspect`` long / short side 2.2-8 (a kWh window is wide); long side
   within ``max_angle`` degrees of horizontal;
 - hull fills its bounding rectangle (``min_rectangularity`` 0.8-0.95), and the set
   fills its hull (``min_solidity`` 0.5-0.8: digits and glare leave holes).
@@ -31,7 +31,7 @@ WINDOW_LONG_SIDE = 640  # px: long side of the image the windows are searched in
 
 
 def find_windows(gray: np.ndarray, *, levels: tuple[int, ...] = tuple(range(10, 91, 5)),
-                 min_area: float = 0.003, max_area: float = 0.4, aspect: tuple[float, float] = (1.8, 8.0),
+                 min_area: float = 0.003, max_area: float = 0.4, aspect: tuple[float, float] = (2.2, 8.0),
                  max_angle: float = 30.0, min_rectangularity: float = 0.85, min_solidity: float = 0.55,
                  limit: int = 4) -> list[RotatedRect]:
     """Window rectangles in ``gray`` (work coordinates), largest first, at most ``limit``; none
