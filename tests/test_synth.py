@@ -127,3 +127,23 @@ def test_faint_lcd_segments_and_ghosts_fade_together():
     a = render_display(DisplaySpec(kind="lcd", value="1234"), np.random.default_rng(3)).image
     b = render_display(DisplaySpec(kind="lcd", value="1234", ink=None), np.random.default_rng(3)).image
     assert np.array_equal(a, b)
+
+
+def test_tight_lcd_glass_is_close_and_unevenly_lit() -> None:
+    """``DisplaySpec.tight`` puts the digits close to the glass's left and bottom edge and
+    lights the glass from one side; the default draws as before."""
+    from samples.synth import DisplaySpec, render_display
+
+    def margins(tight: bool) -> tuple[float, float, float]:
+        rd = render_display(DisplaySpec(kind="lcd", value="12345", ghost=False, tight=tight), np.random.default_rng(5))
+        wx, wy, ww, wh = rd.window_box
+        x, y, w, h = rd.digits_box
+        g = rd.image.mean(axis=2)
+        above = g[int(wy) + 2:int(y) - 2]  # the glass above the digits (a few icons: the median)
+        ends = float(np.median(above[:, int(wx) + 2:int(wx) + 8])), float(np.median(above[:, int(wx + ww) - 8:int(wx + ww) - 2]))
+        return (x - wx) / h, (wy + wh - (y + h)) / h, min(ends) / max(ends)
+
+    left, bottom, light = margins(True)
+    assert left < 0.22 and bottom < 0.17 and light < 0.8
+    left, bottom, light = margins(False)
+    assert left > 0.25 and light > 0.8

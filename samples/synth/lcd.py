@@ -79,6 +79,9 @@ def render_lcd(spec: DisplaySpec, rng: np.random.Generator) -> RenderedDisplay:
     pl = H * rng.uniform(0.3, 0.55)
     pt = H * rng.uniform(0.45, 0.7) + (sh_small * 1.1 if small_index and rng.random() < 0.5 else 0.0)
     pb = H * rng.uniform(0.25, 0.42) + (lh * 1.4 if legend_below else 0.0)
+    if spec.tight:  # a prepayment unit's small glass: the digits close to its left and bottom edge
+        legend_below = False
+        pl, pb = H * rng.uniform(0.08, 0.2), H * rng.uniform(0.06, 0.15)
     digits_w = n * pitch - spacing + sh
     right_extra = 0.0 if legend_below else (H * 0.25 + lmask.shape[1] + (H * 0.5 if imp_arrow else 0.0))
     pr = H * rng.uniform(0.25, 0.5) + (H * 0.3 if imp_arrow else 0.0)
@@ -184,6 +187,9 @@ def render_lcd(spec: DisplaySpec, rng: np.random.Generator) -> RenderedDisplay:
     if spec.ink is not None:
         ink = spec.ink
     img = img * (1 - a * ink) + seg_col[None, None, :] * (a * ink)
+    if spec.tight:  # light from one side: one end of the glass 0.55-0.75 as bright as the other
+        ramp = np.linspace(rng.uniform(0.55, 0.75), 1.0, cw, dtype=np.float32)
+        img *= (ramp if rng.random() < 0.5 else ramp[::-1])[None, :, None]
     img = np.clip(img, 0, 255).astype(np.uint8)
     # bezel
     bez_v = rng.uniform(20, 60) if rng.random() < 0.6 else rng.uniform(110, 200)

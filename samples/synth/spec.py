@@ -44,6 +44,7 @@ class DisplaySpec:
     midroll: tuple[int, ...] = ()  # drum positions caught rolling
     ghost: bool | None = None  # lcd ghost segments; None -> random (~85 %)
     ink: float | None = None  # lcd segment darkness, 0-1 of the way to the segment colour; None -> 0.85-0.97
+    tight: bool = False  # lcd glass close around the digits (left, bottom) and lit unevenly along its length
 
 
 @dataclass
