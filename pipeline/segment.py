@@ -58,6 +58,16 @@ class Cell:
     body1: float = -math.inf  # right edge of them
 
 
+def _x_overlap(a: list[float], b: list[float]) -> float:
+    """Width over which boxes [x0, y0, x1, y1, ...] overlap in x (negative: the gap between them)."""
+    return min(a[2], b[2]) - max(a[0], b[0])
+
+
+def _union(a: list[float], b: list[float]) -> list[float]:
+    """The box [x0, y0, x1, y1] holding both boxes."""
+    return [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+
+
 def odd(v: float) -> int:
     return max(3, int(round(v)) | 1)
 
@@ -179,8 +189,8 @@ def digit_blobs(row: Row, kind: str) -> tuple[list[list[float]], list[float]]:
     for b in tall:
         if groups:
             g = groups[-1]
-            if min(g[2], b[2]) - max(g[0], b[0]) > 0.3 * min(g[2] - g[0], b[2] - b[0]):
-                groups[-1] = [min(g[0], b[0]), min(g[1], b[1]), max(g[2], b[2]), max(g[3], b[3])]
+            if _x_overlap(g, b) > 0.3 * min(g[2] - g[0], b[2] - b[0]):
+                groups[-1] = _union(g, b)
                 ids[-1].append(int(b[4]))
                 continue
         groups.append(list(b[:4]))
@@ -203,10 +213,10 @@ def digit_blobs(row: Row, kind: str) -> tuple[list[list[float]], list[float]]:
         w = b[2] - b[0]
         owner = None
         if b[1] >= band_t - 0.12 * hb and b[3] <= band_b + 0.12 * hb and not (w <= 0.25 * hb and b[3] - b[1] <= 0.25 * hb):
-            owner = next((j for j, g in enumerate(groups) if min(g[2], b[2]) - max(g[0], b[0]) > 0.5 * w), None)
+            owner = next((j for j, g in enumerate(groups) if _x_overlap(g, b) > 0.5 * w), None)
         if owner is not None:  # a horizontal segment of that digit
             g = groups[owner]
-            groups[owner] = [min(g[0], b[0]), min(g[1], b[1]), max(g[2], b[2]), max(g[3], b[3])]
+            groups[owner] = _union(g, b)
             ids[owner].append(int(b[4]))
         else:
             rest.append(b)
@@ -255,7 +265,7 @@ def _stack_strokes(groups: list[list[float]], ids: list[list[int]], rest: list[l
         for lo in strokes:
             if int(lo[4]) in used or lo is up or lo[1] < up[3] - 0.05 * hb:
                 continue
-            overlap = min(up[2], lo[2]) - max(up[0], lo[0])
+            overlap = _x_overlap(up, lo)
             if overlap > 0.3 * min(up[2] - up[0], lo[2] - lo[0]) and lo[3] - up[1] >= min_span * hb:
                 box = [min(up[0], lo[0]), up[1], max(up[2], lo[2]), lo[3]]
                 at = next((j for j, g in enumerate(groups) if g[0] > box[0]), len(groups))
@@ -283,11 +293,11 @@ def _bridge_segments(groups: list[list[float]], ids: list[list[int]], rest: list
     for b in rest:
         w = b[2] - b[0]
         owner = next((j for j, g in enumerate(groups) if ids[j][0] in bridged
-                      and min(g[2], b[2]) - max(g[0], b[0]) > 0.5 * w
+                      and _x_overlap(g, b) > 0.5 * w
                       and b[1] >= g[1] - reach * hb and b[3] <= g[3] + reach * hb), None)
         if owner is not None:  # another segment of a digit joined by an earlier bridge
             g = groups[owner]
-            groups[owner] = [min(g[0], b[0]), min(g[1], b[1]), max(g[2], b[2]), max(g[3], b[3])]
+            groups[owner] = _union(g, b)
             ids[owner].append(int(b[4]))
             continue
         j = next((j for j in range(len(groups) - 1)

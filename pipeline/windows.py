@@ -96,11 +96,11 @@ def _distinct(rects: list[RotatedRect], limit: int) -> list[RotatedRect]:
     return kept
 
 
-def window_crop(img: np.ndarray, rr: RotatedRect, *, trim_y: float = 0.08, trim_x: float = 0.0) -> np.ndarray:
+def window_crop(img: np.ndarray, rr: RotatedRect, *, trim_y: float = 0.08) -> np.ndarray:
     """The window ``rr`` cut out upright at the photo's scale, ``trim_y`` of its height off its
-    top and bottom (0-0.15) and ``trim_x`` of its width off each side."""
+    top and bottom (0-0.15), a strip of bezel at either end cut off (:func:`side_steps`)."""
     (cx, cy), (w, h), ang = rr
-    W, H = max(1, int(round(w * (1 - 2 * trim_x)))), max(1, int(round(h * (1 - 2 * trim_y))))
+    W, H = max(1, int(round(w))), max(1, int(round(h * (1 - 2 * trim_y))))
     M = cv2.getRotationMatrix2D((cx, cy), ang, 1.0)
     M[:, 2] += (W / 2.0 - cx, H / 2.0 - cy)
     crop = cv2.warpAffine(img, M, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
