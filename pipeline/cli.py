@@ -48,6 +48,8 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="one JSON object per photo")
     r.add_argument("--crops", type=Path, help="save the rectified display crops here")
     r.add_argument("--tesseract", action="store_true", help="no effect: the legend is always read here")
+    r.add_argument("--typed", metavar="READING",
+                   help="judge the photo against this typed reading (default: as if its own reading was typed)")
     _add_cycle_commands(sub)
     return p
 
@@ -70,7 +72,11 @@ def _add_cycle_commands(sub: argparse._SubParsersAction) -> None:
     act.add_argument("--confirm", action="store_true", help="the typed reading is right")
     act.add_argument("--correct", metavar="READING", help="the photo shows this reading: bill it")
     act.add_argument("--reject", metavar="REASON", help="the submission cannot be used, because REASON")
-    d.add_argument("--reviewer", required=True, metavar="NAME", help="who decides (recorded)")
+    d.add_argument("--reviewer", required=True, metavar="NAME",
+                   help="who decides: an active reviewer account (recorded)")
+    d.add_argument("--units-checked", action="store_true",
+                   help="with --confirm or --correct: save a reading that would bill negative or implausibly "
+                        "many units (billing still holds back negative units)")
     d.add_argument("--note", default="", help="optional note recorded with --confirm or --correct")
     _db_arg(d)
 
@@ -85,6 +91,9 @@ def _add_cycle_commands(sub: argparse._SubParsersAction) -> None:
                    help="guests enter even without a mobile number (default: they must leave one)")
     g.add_argument("--exclude-past-winners", action="store_true",
                    help="leave out the winners of earlier cycles (default: they enter again)")
+    g.add_argument("--public-value-source", default="", metavar="TEXT",
+                   help="name a public value that does not exist yet (a lottery result, a randomness beacon "
+                        "pulse) to be mixed into the committed seed at the draw (recommended; docs/exports.md)")
     n = kinds.add_parser("notices", help="SMS notices (Hindi and English) for submissions that were not valid")
     _cycle_args(n, "notices.csv")
     n.add_argument("--texts", type=Path, help="notice texts CSV (default: the shipped pipeline/data/notices.csv)")
@@ -92,16 +101,24 @@ def _add_cycle_commands(sub: argparse._SubParsersAction) -> None:
     w = sub.add_parser("draw", help="draw lucky-draw winners from the published list; `draw verify` re-checks")
     w.add_argument("--cycle", help="billing cycle YYYY-MM")
     w.add_argument("--winners", type=int, help="how many winners")
-    w.add_argument("--seed", help="the public seed (announce it only after the list's SHA-256 is published)")
+    w.add_argument("--seed", default="",
+                   help="optional: the committed seed (the database holds it; any other seed is refused)")
+    w.add_argument("--public-value", default="", metavar="VALUE",
+                   help="the public value the commitment named, as published by its source")
     w.add_argument("-o", "--out", type=Path, default=Path("winners.csv"), help="default: %(default)s")
     w.add_argument("--redraw", action="store_true", help="draw again for a cycle already drawn (needs --why)")
     w.add_argument("--why", default="", help="why the cycle is drawn again (recorded)")
     _db_arg(w)
     wsub = w.add_subparsers(dest="draw_command")
-    wv = wsub.add_parser("verify", help="recompute a draw from the published list, the seed and winners.csv")
+    wv = wsub.add_parser("verify", help="check a draw from the published files alone: commitment, list, winners")
     wv.add_argument("--list", type=Path, required=True, dest="list_csv", help="the published eligible.csv")
-    wv.add_argument("--seed", required=True, dest="verify_seed")
+    wv.add_argument("--commitment", type=Path, required=True, dest="commitment_file",
+                    help="the published eligible.csv.commitment")
     wv.add_argument("--winners", type=Path, required=True, dest="winners_csv", help="winners.csv of the draw")
+    wv.add_argument("--seed", default="", dest="verify_seed",
+                    help="the seed revealed at the draw (default: the one winners.csv records)")
+    wv.add_argument("--public-value", default="", dest="verify_public_value", metavar="VALUE",
+                    help="the public value the commitment named, as its source published it")
 
     rp = sub.add_parser("report", help="one self-contained HTML report of a cycle")
     _cycle_args(rp, "report.html")
@@ -139,13 +156,21 @@ def _cmd_decide(args: argparse.Namespace) -> int:
     from pipeline.reviews import ReviewRequest, decide, describe
 
     if args.confirm:
-        req = ReviewRequest(args.submission_id, ReviewAction.CONFIRM, args.reviewer, reason=args.note)
+        req = ReviewRequest(args.submission_id, ReviewAction.CONFIRM, args.reviewer, reason=args.note,
+                            units_checked=args.units_checked)
     elif args.correct is not None:
-        req = ReviewRequest(args.submission_id, ReviewAction.CORRECT, args.reviewer, args.correct, args.note)
+        req = ReviewRequest(args.submission_id, ReviewAction.CORRECT, args.reviewer, args.correct, args.note,
+                            units_checked=args.units_checked)
     else:
         req = ReviewRequest(args.submission_id, ReviewAction.REJECT, args.reviewer, reason=args.reject)
+    from pipeline.reviews import UnitsNeedCheckError
+
     with open_db(args.db) as store:
-        print(describe(decide(req, store.conn)))
+        try:
+            print(describe(decide(req, store.conn)))
+        except UnitsNeedCheckError as exc:
+            raise UnitsNeedCheckError(f"not saved: {exc.message}. Check the photo and the consumer's previous "
+                                      "reading; to save it anyway add --units-checked", exc.units) from None
     return ExitCode.OK
 
 
@@ -162,7 +187,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
             from pipeline.draw import DrawRules, export_eligibility
             rules = DrawRules(guests_need_mobile=not args.allow_guests_without_mobile,
                               exclude_past_winners=args.exclude_past_winners)
-            lines = export_eligibility(store.conn, cycle, args.out, rules).lines()
+            lines = export_eligibility(store.conn, cycle, args.out, rules,
+                                       public_value_source=args.public_value_source).lines()
         else:
             from pipeline.notices import export_notices
             lines = export_notices(store.conn, cycle, args.out, args.texts).lines()
@@ -175,18 +201,19 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     from pipeline import draw
 
     if args.draw_command == "verify":
-        check = draw.verify_files(args.list_csv, args.verify_seed, args.winners_csv)
+        check = draw.verify_files(args.list_csv, args.commitment_file, args.winners_csv, args.verify_seed,
+                                  args.verify_public_value)
         print("\n".join(check.lines()))
         return ExitCode.OK if check.ok else ExitCode.DRAW_MISMATCH
     from pipeline.cycles import open_db, parse_cycle
 
-    missing = [f"--{n}" for n in ("cycle", "winners", "seed") if getattr(args, n) in (None, "")]
+    missing = [f"--{n}" for n in ("cycle", "winners") if getattr(args, n) in (None, "")]
     if missing:
-        raise MeterVerifyError(f"draw needs {', '.join(missing)}", exit_code=ExitCode.BAD_ARGS)
+        raise MeterVerifyError(f"draw needs {' and '.join(missing)}", exit_code=ExitCode.BAD_ARGS)
     cycle = parse_cycle(args.cycle)
     with open_db(args.db) as store:
-        result = draw.run_draw(store.conn, cycle, args.winners, args.seed, args.out,
-                               redraw=args.redraw, why=args.why)
+        result = draw.run_draw(store.conn, cycle, args.winners, args.out, seed=args.seed,
+                               public_value=args.public_value, redraw=args.redraw, why=args.why)
     print("\n".join(result.lines()))
     print(f"written: {args.out}")
     return ExitCode.OK
@@ -242,21 +269,18 @@ def _cmd_reviewer(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    from pipeline.progress import for_terminal
     from pipeline.verify import print_summary, run_verify
 
     if args.workers < 1:
         raise MeterVerifyError("--workers must be at least 1", exit_code=ExitCode.BAD_ARGS)
-    bar = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-        bar = tqdm(unit="photo", file=sys.stderr, desc="verifying")
+    bar = for_terminal(sys.stderr, desc="verifying", unit="photo")
     try:
         summary = run_verify(args.submissions, args.consumers, args.db, args.results, workers=args.workers,
-                             crop_dir=args.crops, progress=bar.update if bar else None,
-                             use_tesseract=args.tesseract)
+                             crop_dir=args.crops, progress=bar, use_tesseract=args.tesseract)
     finally:
         if bar is not None:
-            bar.close()
+            bar.close(interrupted=True)  # no-op when run_verify closed it; wiped when it was cut short
     print_summary(summary)
     if args.results:
         print(f"results: {args.results}")
@@ -266,6 +290,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 def _cmd_read(args: argparse.Namespace) -> int:
     from pipeline import recognize, tesseract
     from pipeline.context import PhotoContext
+    from pipeline.decide import photo_verdict
     from pipeline.photo import process_digit, process_display, process_photo
 
     if args.kind != "digit":
@@ -284,37 +309,59 @@ def _cmd_read(args: argparse.Namespace) -> int:
             res = process_display(data, ctx, path.name)
         else:
             res = process_photo(data, ctx, path.name)
+        verdict = photo_verdict(res, ctx.thresholds, args.typed)  # what verify would decide
+        reasons = [r.value for r in verdict.reasons]
         if args.json:
-            out = {"photo": str(path), "reading": res.reading, "confidence": round(res.confidence, 4),
-                   "clear": res.clear, "reasons": res.reasons, "kind": res.kind, "register": res.register,
+            out = {"photo": str(path), "status": verdict.status.value, "reading": res.reading,
+                   "confidence": round(res.confidence, 4), "clear": verdict.clear, "reasons": reasons,
+                   "kind": res.kind, "register": res.register,
                    "digit_confidences": [round(c, 4) for c in res.digit_confidences], "crop": res.crop,
                    "timings_ms": {k: round(v * 1000, 1) for k, v in res.timings.items()}}
             print(json.dumps(out, ensure_ascii=False))
         else:
-            reasons = ";".join(res.reasons) or "-"
-            print(f"{path}\treading={res.reading or '-'}\tconfidence={res.confidence:.3f}\t"
-                  f"clear={'true' if res.clear else 'false'}\treasons={reasons}")
+            print(f"{path}\tstatus={verdict.status.value}\treading={res.reading or '-'}\t"
+                  f"confidence={res.confidence:.3f}\tclear={'true' if verdict.clear else 'false'}\t"
+                  f"reasons={';'.join(reasons) or '-'}")
         if args.verbose and res.error:
             log.debug("%s: %s", path, res.error)
     return ExitCode.OK
 
 
+def _stdout_gone() -> None:
+    """The reader of our stdout went away (``| head``): send the rest of the output nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``meter-verify`` console script."""
     args = _build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="meter-verify: %(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="meter-verify: %(message)s", stream=sys.stderr)
+    if args.verbose:  # our details, not every library's debug chatter
+        log.setLevel(logging.DEBUG)
     handlers = {"verify": _cmd_verify, "read": _cmd_read, "decide": _cmd_decide, "export": _cmd_export,
                 "draw": _cmd_draw, "report": _cmd_report, "review": _cmd_review, "reviewer": _cmd_reviewer}
     try:
-        return int(handlers[args.command](args))
+        code = int(handlers[args.command](args))
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+        return code
+    except BrokenPipeError:
+        # `meter-verify read *.jpg | head`: the reader has what it wanted; that is no error
+        _stdout_gone()
+        return int(ExitCode.OK)
     except MeterVerifyError as exc:
         if args.verbose:
             log.exception("error")
-        print(f"meter-verify: error: {exc.message}", file=sys.stderr)
+        print(f"meter-verify: {exc.label}: {exc.message}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        print("meter-verify: interrupted; run the same command again to resume", file=sys.stderr)
+        print("meter-verify: interrupted: the command did not finish; run it again (verify resumes where "
+              "it stopped)", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 - last resort: one line unless -v
         if args.verbose:

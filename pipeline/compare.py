@@ -40,6 +40,21 @@ def _ascii_digit(ch: str) -> str:
     return str(unicodedata.digit(ch)) if not ch.isascii() and unicodedata.category(ch) == "Nd" else ch
 
 
+def normalise_reading(text: str) -> str:
+    """A reading as stored: every Unicode decimal digit as ASCII (Devanagari '१२३' -> '123'), spaces
+    and Indian or Western digit-grouping commas dropped when what is left is a number.
+
+    Text that is no number keeps its characters (digits still mapped), so the decision
+    can still say TYPED_NOT_A_NUMBER and a reviewer sees what was sent. What was
+    entered is stored beside it for the audit history.
+    """
+    mapped = "".join(_ascii_digit(ch) for ch in (text or "").strip())
+    compact = mapped.replace(" ", "")
+    if _GROUPED.match(compact):
+        compact = compact.replace(",", "")
+    return compact if _NUMBER.match(compact) else mapped
+
+
 def parse_number(text: str) -> Number | None:
     """Parse a typed or read reading; None when it is not a plain non-negative number."""
     text = "".join(_ascii_digit(ch) for ch in (text or "").strip().replace(" ", ""))

@@ -38,6 +38,7 @@ class Submission:
     mobile: str
     email: str
     row_problems: list[Reason] = field(default_factory=list)  # found while parsing the row
+    typed_entered: str = ""  # the typed reading exactly as sent (typed_reading is its ASCII form)
     photo_path: Path | None = None  # resolved and inside the batch folder, else None
 
 

@@ -110,6 +110,7 @@ class CycleRow:
     reviewer: str = ""
     reviewed_at: str = ""
     n_reviews: int = 0
+    units_checked: bool = False  # the decision in force says a reviewer checked implausible units
 
     @property
     def key(self) -> tuple[str, int]:
@@ -160,8 +161,8 @@ _ROW_SQL = (
     " LEFT JOIN consumers c ON c.ivrs = s.ivrs WHERE r.cycle = ? ORDER BY s.submission_id, s.occurrence"
 )
 _REVIEW_SQL = (
-    "SELECT v.submission_id, v.occurrence, v.action, v.reading_after, v.reason, v.reviewer, v.reviewed_at"
-    " FROM reviews v JOIN results r ON r.submission_id = v.submission_id AND r.occurrence = v.occurrence"
+    "SELECT v.submission_id, v.occurrence, v.action, v.reading_after, v.reason, v.reviewer, v.reviewed_at,"
+    " v.units_checked FROM reviews v JOIN results r ON r.submission_id = v.submission_id AND r.occurrence = v.occurrence"
     " WHERE r.cycle = ? ORDER BY v.review_id"
 )
 
@@ -186,11 +187,12 @@ def load_cycle(conn: sqlite3.Connection, cycle: str) -> list[CycleRow]:
         cycles = known_cycles(conn)
         known = ", ".join(cycles) if cycles else "none: the database has no results yet"
         raise UnknownCycleError(f"no submissions for cycle {cycle} in the database (cycles with data: {known})")
-    for sid, occ, action, after, reason, reviewer, at in conn.execute(_REVIEW_SQL, (cycle,)):
+    for sid, occ, action, after, reason, reviewer, at, checked in conn.execute(_REVIEW_SQL, (cycle,)):
         row = rows.get((sid, int(occ)))
         if row is not None:  # latest review wins: rows come in review_id order
             row.review_action, row.review_reading, row.review_reason = action, after or "", reason or ""
             row.reviewer, row.reviewed_at, row.n_reviews = reviewer, at, row.n_reviews + 1
+            row.units_checked = bool(checked)
     return list(rows.values())
 
 

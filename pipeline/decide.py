@@ -87,6 +87,17 @@ def verification_confidence(photo: PhotoResult, typed_text: str) -> float:
     return float(min(1.0, photo.confidence * posterior / tops)) if tops > 0 else 0.0
 
 
+def reading_reasons(photo: PhotoResult, typed_text: str, previous_text: str, th: Thresholds) -> list[Reason]:
+    """How a clear photo's reading bears on the typed reading: a MISMATCH_* kind and/or LOW_CONFIDENCE."""
+    match, why = compare(photo.reading, typed_text, previous_text) if photo.reading else (False, None)
+    if match:  # the typed reading is the hypothesis: is the photo sure enough of it?
+        low = verification_confidence(photo, typed_text) < th.auto_accept_confidence
+        return [Reason.LOW_CONFIDENCE] if low else []
+    if why is not None:  # how they differ; and whether the machine's own reading is unsure
+        return [why] + ([Reason.LOW_CONFIDENCE] if photo.confidence < th.auto_accept_confidence else [])
+    return [Reason.LOW_CONFIDENCE]  # nothing usable was read
+
+
 def decide(sub: Submission, consumer: Consumer | None, photo: PhotoResult | None,
            reused: bool, th: Thresholds) -> Decision:
     """Apply the rules of docs/reasons.md to one submission."""
@@ -105,17 +116,7 @@ def decide(sub: Submission, consumer: Consumer | None, photo: PhotoResult | None
     clear = photo is not None and photo.clear and not any(r in UNCLEAR_REASONS for r in reasons)
     units = None
     if photo is not None and clear and typed is not None:
-        match, why = (compare(photo.reading, sub.typed_reading, consumer.previous_reading if consumer else "")
-                      if photo.reading else (False, None))
-        if match:  # the typed reading is the hypothesis: is the photo sure enough of it?
-            if verification_confidence(photo, sub.typed_reading) < th.auto_accept_confidence:
-                reasons.append(Reason.LOW_CONFIDENCE)
-        elif why is not None:  # how they differ; and whether the machine's own reading is unsure
-            reasons.append(why)
-            if photo.confidence < th.auto_accept_confidence:
-                reasons.append(Reason.LOW_CONFIDENCE)
-        else:  # nothing usable was read
-            reasons.append(Reason.LOW_CONFIDENCE)
+        reasons.extend(reading_reasons(photo, sub.typed_reading, consumer.previous_reading if consumer else "", th))
         if consumer is not None:
             ndigits = len(photo.reading.split(".")[0]) if photo.reading else len(typed.integer)
             more, units = _consumption_reasons(typed.value, ndigits, ts, consumer, th)
@@ -124,3 +125,22 @@ def decide(sub: Submission, consumer: Consumer | None, photo: PhotoResult | None
         reasons.append(Reason.PHOTO_REUSED)
     return Decision(status=status_for(reasons), reasons=reasons, clear=clear,
                     cycle=ts.astimezone(IST).strftime("%Y-%m") if ts else "", units=units)
+
+
+def photo_verdict(photo: PhotoResult, th: Thresholds, typed: str | None = None) -> Decision:
+    """What ``verify`` would decide from this photo alone: ``meter-verify read``'s verdict.
+
+    The typed reading is ``typed``, else the photo's own reading (a consumer who typed
+    what the photo shows). The checks that need a batch row (consumer master, window,
+    earlier photos) are left out; everything the photo decides is the same code as
+    :func:`decide`.
+    """
+    reasons = [Reason(r) for r in photo.reasons]
+    clear = photo.clear and not any(r in UNCLEAR_REASONS for r in reasons)
+    typed_text = photo.reading if typed is None else typed
+    if clear:
+        if parse_number(typed_text) is None:
+            reasons.append(Reason.TYPED_NOT_A_NUMBER if typed is not None else Reason.LOW_CONFIDENCE)
+        else:
+            reasons.extend(reading_reasons(photo, typed_text, "", th))
+    return Decision(status=status_for(reasons), reasons=reasons, clear=clear)

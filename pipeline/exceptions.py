@@ -27,12 +27,18 @@ class ExitCode(IntEnum):
     DRAW_REFUSED = 11  # draw: already drawn for the cycle (use --redraw --why), or no published list
     DRAW_MISMATCH = 12  # draw verify: the winners do not follow from the list and seed
     SERVE_FAILED = 13  # review: the address cannot be listened on (port in use, no permission)
+    UNKNOWN_REVIEWER = 14  # decide: the --reviewer has no active account (meter-verify reviewer add)
+    CHECK_UNITS = 15  # decide --correct: the reading would bill negative or implausible units (--units-checked)
 
 
 class MeterVerifyError(Exception):
-    """Base error: a message for the user and the exit code to leave with."""
+    """Base error: a message for the user and the exit code to leave with.
+
+    The command line prints ``meter-verify: {label}: {message}`` on one line.
+    """
 
     exit_code: ExitCode = ExitCode.OTHER_ERROR
+    label: str = "error"
 
     def __init__(self, message: str, *, exit_code: ExitCode | None = None) -> None:
         super().__init__(message)
@@ -93,3 +99,16 @@ class DrawRefusedError(MeterVerifyError):
     """A draw that must not run (a second one without --redraw, or no published list)."""
 
     exit_code = ExitCode.DRAW_REFUSED
+
+
+class UnknownReviewerError(MeterVerifyError):
+    """A decision names a reviewer without an active account: the audit trail names real people."""
+
+    exit_code = ExitCode.UNKNOWN_REVIEWER
+
+
+class InterruptedByUser(MeterVerifyError):
+    """Ctrl-C: the message says what was saved and how to resume."""
+
+    exit_code = ExitCode.INTERRUPTED
+    label = "interrupted"

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from pipeline.compare import normalise_reading
 from pipeline.context import Consumer, Submission
 from pipeline.exceptions import BadCsvError, InputFileError
 from pipeline.rules import Reason
@@ -123,7 +124,8 @@ def read_submissions(path: Path) -> list[Submission]:
                 row_number=row_number,
                 submission_id=sid,
                 ivrs=values.get("ivrs") or "",
-                typed_reading=values.get("typed_reading") or "",
+                typed_reading=normalise_reading(values.get("typed_reading") or ""),
+                typed_entered=values.get("typed_reading") or "",
                 photo=values.get("photo") or "",
                 submitted_at=values.get("submitted_at") or "",
                 user_type=(values.get("user_type") or "").lower(),

@@ -196,6 +196,25 @@ CREATE INDEX submissions_ivrs ON submissions (ivrs);
 CREATE INDEX reviews_reviewer ON reviews (reviewer, reviewed_at);
 CREATE INDEX reviews_reviewed_at ON reviews (reviewed_at)
 """),
+    ("0004_readings_as_entered_and_draw_commitments", """
+ALTER TABLE submissions ADD COLUMN typed_reading_entered TEXT;
+ALTER TABLE reviews ADD COLUMN reading_entered TEXT;
+ALTER TABLE reviews ADD COLUMN units_checked INTEGER;
+CREATE TABLE draw_commitments (
+    commitment_id INTEGER PRIMARY KEY,
+    cycle TEXT NOT NULL,
+    export_id INTEGER NOT NULL REFERENCES exports (export_id),
+    list_sha256 TEXT NOT NULL,
+    seed_sha256 TEXT NOT NULL,
+    seed TEXT NOT NULL,
+    public_value_source TEXT,
+    content TEXT NOT NULL,
+    committed_at TEXT NOT NULL
+);
+CREATE INDEX draw_commitments_cycle ON draw_commitments (cycle);
+ALTER TABLE draws ADD COLUMN commitment_id INTEGER REFERENCES draw_commitments (commitment_id);
+ALTER TABLE draws ADD COLUMN public_value TEXT
+"""),
 ]
 
 

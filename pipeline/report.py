@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from PIL import Image
 
-from pipeline.billing import BillingFeed, build_feed
+from pipeline.billing import HELD_TEXT, BillingFeed, build_feed
 from pipeline.cycles import BILLABLE, CycleRow, Outcome, load_cycle, master_consumers
 from pipeline.rules import DEFAULT_THRESHOLDS, Thresholds
 
@@ -273,7 +273,8 @@ def render(data: CycleData, th: Thresholds = DEFAULT_THRESHOLDS) -> str:
     superseded = [[old.submission_id, old.ivrs, _when(old), new.submission_id, _when(new)]
                   for old, new in data.feed.superseded]
     rollovers = sum(r[7] == "true" for r in data.feed.rows)
-    negative = sum(r[6].startswith("-") for r in data.feed.rows)
+    held = [[row.submission_id, row.ivrs, row.reading, row.previous_reading, units, HELD_TEXT[why]]
+            for row, why, units in data.feed.held]
     parts = [
         f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>meter-verify cycle {_e(data.cycle)}"
         f"</title><style>{_CSS}</style></head><body>",
@@ -293,8 +294,10 @@ def render(data: CycleData, th: Thresholds = DEFAULT_THRESHOLDS) -> str:
         "<h2>Reading confidence</h2><p>Photos scoring below the dashed line are flagged "
         "<code>LOW_CONFIDENCE</code>.</p>" + _img(plot_confidence(rows, th), "confidence histogram"),
         f"<h2>Consumption</h2><p>{len(data.feed.rows)} consumers billed; {rollovers} register roll-overs; "
-        f"{negative} readings below the previous one (accepted by a reviewer).</p>"
-        + _img(plot_consumption(data.feed), "consumption histogram"),
+        f"{len(held)} readings held back from billing for their units (to the meter reader's route).</p>"
+        + _img(plot_consumption(data.feed), "consumption histogram")
+        + (_table(["submission", "IVRS", "reading", "previous", "units", "held back because"], held)
+           if held else ""),
         "<h2>Reviewer backlog</h2>" + _backlog(data),
         "<h2>Superseded submissions</h2><p>A later valid submission of the same consumer was billed instead.</p>"
         + _table(["submission", "IVRS", "submitted", "billed instead", "submitted"], superseded),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,11 +17,18 @@ RESULT_COLUMNS = (
     "crop", "kind", "register", "cycle", "reused_of",
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[-+]?[0-9]+(\.[0-9]+)?$")  # '-371', '+5', '12.5': a spreadsheet reads a number
 
 
 def safe_cell(value: object) -> str:
-    """Text for a CSV cell; a leading formula character is neutralised with a quote."""
+    """Text for a CSV cell; a text cell with a leading formula character is neutralised with a quote.
+
+    A plain number (``-371``, ``12.5``) is written as it is: it cannot run as a
+    formula, and a quote would turn it into text that billing cannot add up.
+    """
     text = "" if value is None else str(value)
+    if _PLAIN_NUMBER.match(text):
+        return text
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 

@@ -30,7 +30,8 @@ def _now() -> str:
 
 def fingerprint(sub: Submission, occurrence_in_file: int) -> str:
     """Identity of a row's content: the same row in a re-run has the same fingerprint."""
-    parts = [sub.submission_id, sub.ivrs, sub.typed_reading, sub.photo, sub.submitted_at,
+    typed = sub.typed_entered or sub.typed_reading  # as sent: fingerprints of earlier runs stay valid
+    parts = [sub.submission_id, sub.ivrs, typed, sub.photo, sub.submitted_at,
              sub.user_type, sub.mobile, sub.email, str(occurrence_in_file)]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -124,11 +125,12 @@ class Store:
 
     def _insert_submission(self, sub: Submission, key: tuple[str, int], fp: str, batch_id: int) -> None:
         self.conn.execute(
-                    "INSERT INTO submissions (submission_id, occurrence, fingerprint, batch_id, row_number, ivrs,"
-                    " typed_reading, photo, photo_path, submitted_at, user_type, mobile, email)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO submissions (submission_id, occurrence, fingerprint, batch_id, row_number, ivrs,"
+            " typed_reading, typed_reading_entered, photo, photo_path, submitted_at, user_type, mobile, email)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (key[0], key[1], fp, batch_id, sub.row_number, sub.ivrs, sub.typed_reading,
-             sub.photo, str(sub.photo_path or ""), sub.submitted_at, sub.user_type, sub.mobile, sub.email))
+             sub.typed_entered or sub.typed_reading, sub.photo, str(sub.photo_path or ""), sub.submitted_at,
+             sub.user_type, sub.mobile, sub.email))
 
     def decided_keys(self, keys: list[tuple[str, int]]) -> set[tuple[str, int]]:
         """The subset of ``keys`` that already has a result."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ import cv2
 from pipeline import ingest, recognize, tesseract
 from pipeline.context import Consumer, PhotoContext, PhotoResult, Submission
 from pipeline.decide import decide
+from pipeline.exceptions import InterruptedByUser
 from pipeline.photo import process_photo
+from pipeline.progress import Progress
 from pipeline.results import write_results
 from pipeline.rules import DEFAULT_THRESHOLDS, Reason
 from pipeline.store import Store
@@ -75,6 +78,19 @@ def _read_bytes(sub: Submission) -> bytes | PhotoResult:
         return PhotoResult(reasons=[Reason.PHOTO_MISSING.value], error=f"{sub.photo}: {exc.strerror}")
 
 
+def _worker_start() -> None:
+    """Worker processes leave Ctrl-C to the parent, which stops the batch and says what was saved.
+
+    A terminal sends SIGINT to the whole process group; without this every worker
+    would print its own KeyboardInterrupt traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
+
+
 def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoContext,
                    workers: int) -> Iterator[PhotoResult | None]:
     """PhotoResults in the order of ``work``, computed in a bounded window of processes.
@@ -101,7 +117,7 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
     # setNumThreads in a forked child whose parent ran OpenCV threads can deadlock.
     threads = cv2.getNumThreads()
     cv2.setNumThreads(1)
-    pool = ProcessPoolExecutor(max_workers=workers)
+    pool = _pool(workers)
     try:
         exhausted = False
         while pending or not exhausted:
@@ -125,7 +141,7 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
                     result = item.result()
                 except BrokenProcessPool:
                     pool.shutdown(cancel_futures=True)
-                    pool = ProcessPoolExecutor(max_workers=workers)
+                    pool = _pool(workers)
                     retry = [(i, item)] + list(pending)
                     pending.clear()
                     for j, _old in retry:
@@ -149,7 +165,7 @@ def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext) -> Photo
     data = _read_bytes(sub)
     if isinstance(data, PhotoResult):
         return data
-    with ProcessPoolExecutor(max_workers=1) as solo:
+    with _pool(1) as solo:
         try:
             return solo.submit(process_photo, data, ctx, _photo_name(key), sub.typed_reading).result()
         except BrokenProcessPool:
@@ -160,8 +176,12 @@ def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext) -> Photo
 
 def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, results_csv: Path | None,
                workers: int | None = None, crop_dir: Path | None = None,
-               progress: Callable[[int], None] | None = None, use_tesseract: bool = False) -> BatchSummary:
-    """Verify every not-yet-verified row of a batch; write results for all rows."""
+               progress: Progress | None = None, use_tesseract: bool = False) -> BatchSummary:
+    """Verify every not-yet-verified row of a batch; write results for all rows.
+
+    Ctrl-C (KeyboardInterrupt) keeps every decision made so far and raises
+    :class:`InterruptedByUser`, whose message says how many rows were saved.
+    """
     tesseract.probe()  # the legend of a display that disagrees with the typed reading is OCR'd
     recognize.verify_artifacts()  # a missing or changed model is a start-up error, not 1,000 photo errors
     subs = ingest.read_submissions(submissions_csv)
@@ -178,10 +198,13 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
         done = store.decided_keys(keys)
         work = [(k, s) for k, s in zip(keys, subs, strict=True) if k not in done]
         summary.already_verified = len(keys) - len(work)
+        if progress is not None:
+            progress.start(len(work))
         commit_every, since_commit = 25, 0
+        photos = _photo_results(work, ctx, workers)
         store.conn.execute("BEGIN")
         try:
-            for (key, sub), photo in zip(work, _photo_results(work, ctx, workers), strict=True):
+            for (key, sub), photo in zip(work, photos, strict=True):
                 reused_of = None
                 if photo is not None and photo.phash and photo.clear:
                     reused_of = store.find_reuse(photo.phash, photo.crop_phash, ctx.thresholds.reuse_max_hamming,
@@ -195,12 +218,25 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
                     store.conn.execute("COMMIT")
                     store.conn.execute("BEGIN")
                     since_commit = 0
-                if progress:
-                    progress(1)
+                if progress is not None:
+                    progress.advance(1)
             store.conn.execute("COMMIT")
+        except KeyboardInterrupt:
+            store.conn.execute("COMMIT")  # keep what was decided; a re-run resumes after it
+            photos.close()  # stop the workers now (each finishes the photo it holds)
+            if progress is not None:
+                progress.close(interrupted=True)
+            done_total = summary.already_verified + summary.verified_now
+            raise InterruptedByUser(
+                f"{done_total} of {summary.rows} rows are verified and saved in {db_path} "
+                f"({summary.verified_now} in this run); run the same command again to verify the other "
+                f"{summary.rows - done_total}") from None
         except BaseException:
             store.conn.execute("COMMIT")  # keep what was decided; a re-run resumes after it
+            photos.close()
             raise
+        if progress is not None:
+            progress.close()
         store.finish_batch(batch_id)
         summary.seconds = time.perf_counter() - started
         for row in store.results_for(keys):

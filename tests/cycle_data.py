@@ -94,9 +94,19 @@ def add_consumer(conn: sqlite3.Connection, ivrs: str, name: str, previous: str, 
                  " VALUES (?, ?, ?, ?, 'domestic')", (ivrs, name, previous, previous_date))
 
 
+REVIEWERS = ("asha", "ravi", "meena")  # the accounts of the scenario: a decision must name a real reviewer
+
+
+def add_reviewers(conn: sqlite3.Connection, names: tuple[str, ...] = REVIEWERS) -> None:
+    """Reviewer accounts, inserted directly (no sign-in happens in these tests, so no password hash is made)."""
+    conn.executemany("INSERT INTO reviewers (name, role, password_hash, active, created_at, updated_at)"
+                     " VALUES (?, 'reviewer', 'not-for-sign-in', 1, '2026-11-01T00:00:00+00:00',"
+                     " '2026-11-01T00:00:00+00:00') ON CONFLICT (name) DO NOTHING", [(n,) for n in names])
+
+
 def review(conn: sqlite3.Connection, sid: str, action: ReviewAction, reviewer: str, reading: str = "",
-           reason: str = "") -> None:
-    decide(ReviewRequest(sid, action, reviewer, reading, reason), conn)
+           reason: str = "", units_checked: bool = False) -> None:
+    decide(ReviewRequest(sid, action, reviewer, reading, reason, units_checked), conn)
 
 
 def build_scenario(db: Path, crops: Path) -> Path:
@@ -104,6 +114,7 @@ def build_scenario(db: Path, crops: Path) -> Path:
     with Store(db) as store:
         c = store.conn
         c.execute("BEGIN")
+        add_reviewers(c)
         apply_truth(c, crops)
         # S000001's consumer submits again later in the window: S100001 is billed, S000001 superseded.
         add_submission(c, "S100001", "78203289048", "1185", "2026-11-04T10:00:00+05:30", status="valid",
@@ -126,8 +137,9 @@ def build_scenario(db: Path, crops: Path) -> Path:
         c.execute("COMMIT")
         review(c, "S000008", ReviewAction.CORRECT, "asha", "4938")  # typed 4438, display 4938.4
         review(c, "S000034", ReviewAction.CONFIRM, "ravi")  # high consumption, but the photo agrees
-        review(c, "S000009", ReviewAction.CONFIRM, "ravi")  # a decision changed later:
-        review(c, "S000009", ReviewAction.CORRECT, "asha", "621", "digits swapped")  # the latest wins
+        # a decision changed later: confirmed below the previous reading (494), ticked past the warning ...
+        review(c, "S000009", ReviewAction.CONFIRM, "ravi", units_checked=True)
+        review(c, "S000009", ReviewAction.CORRECT, "asha", "621", "digits swapped")  # ... then corrected: latest wins
         review(c, "S000010", ReviewAction.REJECT, "asha", reason="photo of a neighbour's meter")
         review(c, "S000011", ReviewAction.REJECT, "ravi", reason="BLURRED")
     return db

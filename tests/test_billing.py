@@ -57,7 +57,12 @@ def test_decision_history_is_kept_and_latest_wins(db):
 
 
 def test_decide_cli_confirm_then_reject(fresh_db, capsys):
-    code, out, _ = run(capsys, "decide", "S000012", "--confirm", "--reviewer", "meena", "--db", str(fresh_db))
+    # typed 397.53 against a previous 1890: confirming it would bill negative units, so it needs --units-checked
+    code, _, err = run(capsys, "decide", "S000012", "--confirm", "--reviewer", "meena", "--db", str(fresh_db))
+    assert code == ExitCode.CHECK_UNITS and "below the previous reading 1890" in err and "--units-checked" in err
+    assert history(sqlite3.connect(fresh_db), "S000012") == []
+    code, out, _ = run(capsys, "decide", "S000012", "--confirm", "--reviewer", "meena", "--units-checked",
+                       "--db", str(fresh_db))
     assert code == 0 and "S000012: confirmed reading 397.53 by meena" in out
     code, out, _ = run(capsys, "decide", "S000012", "--reject", "decimal point unreadable", "--reviewer", "ravi",
                        "--db", str(fresh_db))

@@ -96,8 +96,18 @@ def test_review_flow_in_a_real_browser(browser, server, db, tmp_path):
     page.keyboard.press("Enter")
     page.wait_for_url("**/item/S000009**")
     assert "S000008 corrected 4438 → 4938" in page.locator(".notice").first.inner_text()
-    # confirm this one (typed 261)
-    page.keyboard.press("c")
+    # confirming the typed 261 would bill below the previous reading (494): the page warns, saves nothing
+    with page.expect_navigation():
+        page.keyboard.press("c")
+    assert page.locator("input[name=submission_id]").first.input_value() == "S000009"
+    warning = page.locator("#units-warning").inner_text()
+    assert "261" in warning and "494" in warning and "-233" in warning
+    assert page.locator("#units_checked").is_visible()
+    assert history(sqlite3.connect(db), "S000009") == []
+    # the photo shows 621 (digits swapped): correct it instead; the next item opens
+    page.keyboard.press("e")
+    page.keyboard.type("621")
+    page.keyboard.press("Enter")
     page.wait_for_url("**/item/S000010**")
     # both left the queue
     page.keyboard.press("q")
@@ -105,11 +115,12 @@ def test_review_flow_in_a_real_browser(browser, server, db, tmp_path):
     ids = queue_ids(page)
     assert "S000008" not in ids and "S000009" not in ids and "S000010" in ids
     assert page.locator("#waiting").inner_text() == "9"
-    # the correction is billed but earns no draw entry; the confirmation is both
+    # corrections are billed but earn no draw entry
     billed = export(db, "billing", tmp_path / "billing.csv")
     eligible = export(db, "draw-eligibility", tmp_path / "eligible.csv")
     assert billed["S000008"]["current_reading"] == "4938" and "S000008" not in eligible
-    assert billed["S000009"]["current_reading"] == "261" and "S000009" in eligible
+    assert billed["S000009"]["current_reading"] == "621" and billed["S000009"]["units"] == "127"
+    assert "S000009" not in eligible
 
     # asha holds S000010: a second browser context cannot work it
     page.goto(f"{server}/item/S000010")

@@ -14,6 +14,7 @@ import pytest
 from pipeline import photo as photo_module
 from pipeline import verify
 from pipeline.context import PhotoResult
+from pipeline.exceptions import InterruptedByUser
 from pipeline.rules import Reason
 from pipeline.verify import run_verify
 
@@ -85,17 +86,29 @@ def test_rerun_is_idempotent(sample_run):
 
 def test_killed_run_resumes_without_duplicates(tmp_path, sample_run):
     _, rows, _ = sample_run
-    calls = {"n": 0}
 
-    def die_after_some(_n):
-        calls["n"] += 1
-        if calls["n"] == 7:
-            raise KeyboardInterrupt
+    class DieAfterSome:
+        """A progress sink that presses Ctrl-C after the 7th row."""
+
+        def __init__(self) -> None:
+            self.n, self.total, self.closed = 0, None, None
+
+        def start(self, total):
+            self.total = total
+
+        def advance(self, n=1):
+            self.n += n
+            if self.n == 7:
+                raise KeyboardInterrupt
+
+        def close(self, interrupted=False):
+            self.closed = interrupted
 
     db = tmp_path / "m.db"
-    with pytest.raises(KeyboardInterrupt):
-        run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, None, workers=2,
-                   progress=die_after_some)
+    sink = DieAfterSome()
+    with pytest.raises(InterruptedByUser, match=f"7 of {len(rows)} rows are verified and saved") as stop:
+        run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, None, workers=2, progress=sink)
+    assert stop.value.exit_code == 130 and sink.total == len(rows) and sink.closed is True
     second = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, tmp_path / "r.csv", workers=2)
     assert second.already_verified == 7 and second.verified_now == len(rows) - 7
     resumed = read_csv(tmp_path / "r.csv")

@@ -185,7 +185,7 @@ def test_supervisor_reassigns_and_reviewers_cannot(app, db):
     page = meena.get("/item/S000014")
     r = meena.post("/reassign", data={"submission_id": "S000014", "to": "ravi", "csrf": csrf_of(page.text)})
     assert r.status_code == 303
-    assert decide(ravi, "S000014", "confirm").status_code == 303
+    assert decide(ravi, "S000014", "confirm", units_checked="1").status_code == 303
     audit = meena.get("/audit?sid=S000014").text
     assert "reassigned" in audit and "to ravi (was asha)" in audit and "confirmed" in audit
 
@@ -203,7 +203,7 @@ def test_items_that_are_not_flagged_cannot_be_decided(app, db):
 
 def test_a_decision_can_be_changed_and_the_old_one_stays(app, db):
     c = client(app, "asha")
-    decide(c, "S000011", "confirm")
+    decide(c, "S000011", "confirm", units_checked="1")  # 4408 after 276: implausible units, ticked
     decide(c, "S000011", "correct", reading="408")
     actions = [(h.action.value, h.reading_after) for h in history(sqlite3.connect(db), "S000011")]
     assert actions == [("confirm", "4408"), ("correct", "408")]
@@ -255,7 +255,7 @@ def test_reviewers_working_at_once_never_decide_an_item_twice(app, db, base):
             page = c.get(location)
             sid = re.search(r'name="submission_id" value="([^"]+)"', page.text).group(1)
             r = c.post("/decide", data={"submission_id": sid, "action": "confirm", "cycle": CYCLE,
-                                        "csrf": csrf_of(page.text)})
+                                        "units_checked": "1", "csrf": csrf_of(page.text)})
             if r.status_code != 303:
                 errors.append((name, r.status_code))
                 return

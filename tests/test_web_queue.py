@@ -23,6 +23,7 @@ def base(tmp_path_factory) -> Path:
     d = tmp_path_factory.mktemp("web-queue")
     db = build(d / "m.db", d / "crops")
     add_account(db, "asha")
+    add_account(db, "ravi")
     return db
 
 
@@ -81,7 +82,7 @@ def test_filters_and_counts(conn):
 
 
 def test_the_queue_follows_decisions_made_with_the_cli_and_new_results(conn):
-    decide(ReviewRequest("S000008", ReviewAction.CONFIRM, "ravi"), conn)
+    decide(ReviewRequest("S000008", ReviewAction.CONFIRM, "ravi", units_checked=True), conn)
     queue.sync(conn)
     assert "S000008" not in ids(queue.page(conn, queue.Filters(CYCLE)))
     conn.execute("UPDATE results SET status = 'flagged', reasons = 'LOW_CONFIDENCE',"
@@ -98,7 +99,8 @@ def test_queue_page_shows_counts_progress_and_pages(db):
     html = c.get(f"/queue?cycle={CYCLE}").text
     assert "10</b> waiting" in html and "You today: 0 decided" in html and "One digit off <b>1</b>" in html
     item = c.get("/item/S000008")
-    c.post("/decide", data={"submission_id": "S000008", "action": "confirm", "csrf": csrf_of(item.text)})
+    c.post("/decide", data={"submission_id": "S000008", "action": "confirm", "units_checked": "1",
+                            "csrf": csrf_of(item.text)})
     html = c.get(f"/queue?cycle={CYCLE}&done=S000008").text
     assert "9</b> waiting" in html and "You today: 1 decided" in html and "S000008 confirmed (4438)" in html
     filtered = c.get(f"/queue?cycle={CYCLE}&reason=BELOW_PREVIOUS&reason_bogus=1").text

@@ -270,9 +270,15 @@ def reject_reason(code: str, note: str) -> str:
 
 
 def decide_item(conn: sqlite3.Connection, submission_id: str, action: ReviewAction, reviewer: str,
-                reading: str = "", reason: str = "", claim_minutes: float = 15) -> reviews.Review:
-    """Record a decision made on the page: refused when the item is claimed by another or not flagged."""
-    req = reviews.validate(reviews.ReviewRequest(submission_id, action, reviewer, reading, reason))
+                reading: str = "", reason: str = "", claim_minutes: float = 15,
+                units_checked: bool = False) -> reviews.Review:
+    """Record a decision made on the page: refused when the item is claimed by another or not flagged.
+
+    A correction that would bill negative or implausible units raises
+    ``reviews.UnitsNeedCheckError`` (nothing saved, the claim kept) until the reviewer
+    ticks that the units were checked.
+    """
+    req = reviews.validate(reviews.ReviewRequest(submission_id, action, reviewer, reading, reason, units_checked))
     row = conn.execute("SELECT occurrence FROM results WHERE submission_id = ? AND status = 'flagged'"
                        " ORDER BY occurrence", (req.submission_id,)).fetchone()
     if row is None:

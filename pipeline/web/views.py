@@ -16,6 +16,7 @@ from flask import Flask, abort, g, redirect, render_template, request, send_file
 from werkzeug.wrappers import Response
 
 from pipeline import reviews
+from pipeline.billing import HELD_NEGATIVE
 from pipeline.cycles import ReviewAction
 from pipeline.exceptions import ExitCode, MeterVerifyError, NotReviewableError
 from pipeline.rules import FLAG_REASONS
@@ -135,8 +136,8 @@ def _done_notice() -> reviews.Review | None:
     return history[-1] if history else None
 
 
-def _item_page(submission_id: str, error: str = "", status: int = 200, form: dict | None = None
-               ) -> tuple[str, int]:
+def _item_page(submission_id: str, error: str = "", status: int = 200, form: dict | None = None,
+               units_warning: str = "", units_action: str = "") -> tuple[str, int]:
     conn = db()
     it = item.load_item(conn, submission_id)
     if it is None:
@@ -156,6 +157,7 @@ def _item_page(submission_id: str, error: str = "", status: int = 200, form: dic
         "item.html", it=it, f=_filters(), held=held, mine=held is not None and held.reviewer == g.me.name,
         photo_url=url_for("media_photo", batch_id=photo[0], rel=photo[1]) if photo else "",
         crop_url=url_for("media_crop", rel=crop) if crop else "", error=error, form=form or {},
+        units_warning=units_warning, units_action=units_action,
         reject_codes=item.REJECT_CODES, done=_done_notice(),
         reviewers=[a for a in auth.list_reviewers(conn) if a.active] if g.me.is_supervisor else []), status
 
@@ -170,9 +172,17 @@ def _decide() -> Response | tuple[str, int]:
     reading = request.form.get("reading", "") if action is ReviewAction.CORRECT else ""
     reason = item.reject_reason(request.form.get("reject_code", ""), request.form.get("note", "")) \
         if action is ReviewAction.REJECT else ""
+    units_checked = action is not ReviewAction.REJECT and request.form.get("units_checked") == "1"
     try:
         review = serialized(item.decide_item, db(), sid, action, g.me.name, reading, reason,
-                            settings().claim_minutes)
+                            settings().claim_minutes, units_checked)
+    except reviews.UnitsNeedCheckError as exc:  # warn before saving: the reviewer must tick and save again
+        u = exc.units
+        key = "item.units_negative" if u.problem == HELD_NEGATIVE else "item.units_high"
+        it = item.load_item(db(), sid)
+        warning = t(key, reading=u.current, previous=it.previous_reading if it else "", units=u.units,
+                    limit=f"{u.limit:.0f}")
+        return _item_page(sid, "", 200, dict(request.form), units_warning=warning, units_action=action.value)
     except item.ClaimedError as exc:
         return _item_page(sid, t("item.claimed_other", name=exc.claim.reviewer), 409)
     except NotReviewableError as exc:
