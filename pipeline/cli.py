@@ -317,11 +317,11 @@ def _cmd_read(args: argparse.Namespace) -> int:
                    "kind": res.kind, "register": res.register,
                    "digit_confidences": [round(c, 4) for c in res.digit_confidences], "crop": res.crop,
                    "timings_ms": {k: round(v * 1000, 1) for k, v in res.timings.items()}}
-            print(json.dumps(out, ensure_ascii=False))
+            print(json.dumps(out, ensure_ascii=False), flush=True)
         else:
             print(f"{path}\tstatus={verdict.status.value}\treading={res.reading or '-'}\t"
                   f"confidence={res.confidence:.3f}\tclear={'true' if verdict.clear else 'false'}\t"
-                  f"reasons={';'.join(reasons) or '-'}")
+                  f"reasons={';'.join(reasons) or '-'}", flush=True)  # one line per photo as it is read
         if args.verbose and res.error:
             log.debug("%s: %s", path, res.error)
     return ExitCode.OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import sqlite3
 from pathlib import Path
 
@@ -160,6 +161,82 @@ def test_never_rejected_or_undecided(billing):
     assert not billed & {"S000010", "S000011"}  # rejected by a reviewer
     assert not billed & {"S000012", "S000013", "S000014", "S000033", "S000035"}  # flagged, not reviewed
     assert not billed & {"S000015", "S000029", "S100003"}  # rejected
+
+
+NUMBER = r"-?[0-9]+(\.[0-9]+)?"
+
+
+def test_a_correction_below_the_previous_reading_is_held_back_with_a_reason(fresh_db, tmp_path, capsys):
+    db = str(fresh_db)
+    # S000012: typed 397.53, the photo shows 3975.3, the previous reading is 1890; 1519 would bill -371 units
+    code, _, err = run(capsys, "decide", "S000012", "--correct", "1519", "--reviewer", "asha", "--db", db)
+    assert code == ExitCode.CHECK_UNITS and "not saved" in err and "-371 units" in err and "1890" in err
+    assert history(sqlite3.connect(fresh_db), "S000012") == []
+    code, _, _ = run(capsys, "decide", "S000012", "--correct", "1519", "--reviewer", "asha", "--units-checked",
+                     "--db", db)
+    assert code == 0
+    out, route = tmp_path / "billing.csv", tmp_path / "route.csv"
+    code, printed, _ = run(capsys, "export", "billing", "--cycle", CYCLE, "-o", str(out), "--route", str(route),
+                           "--db", db)
+    assert code == 0
+    assert "1952748292" not in {r["ivrs"] for r in read_csv(out)}  # never billed negative
+    assert {r["ivrs"]: r["why"] for r in read_csv(route)}["1952748292"] == "held_negative_units"
+    assert "held back, not billed: 1" in printed
+    assert "below the previous reading (negative units, no plausible roll-over): 1" in printed
+    assert "S000012 (1952748292): reading 1519, previous 1890, -371 units" in printed
+    with out.open(encoding="utf-8", newline="") as f:
+        body = list(csv.reader(f))[1:]
+    for row in body:  # numbers stay numbers: no quote in front of any
+        assert not any(cell.startswith("'") and re.fullmatch(NUMBER, cell[1:]) for cell in row), row
+        units = row[BILLING_COLUMNS.index("units")]
+        assert units == "" or (re.fullmatch(NUMBER, units) and float(units) >= 0), row
+
+
+def test_implausibly_many_units_are_billed_only_when_checked(fresh_db, tmp_path, capsys):
+    db = str(fresh_db)
+    # S000014 (agriculture, previous 8936): 90367 would bill 81,431 units in a month
+    code, _, err = run(capsys, "decide", "S000014", "--correct", "90367", "--reviewer", "ravi", "--db", db)
+    assert code == ExitCode.CHECK_UNITS and "81431 units" in err and "plausible for the tariff" in err
+    assert run(capsys, "decide", "S000014", "--correct", "90367", "--reviewer", "ravi", "--units-checked",
+               "--db", db)[0] == 0
+    out = tmp_path / "billing.csv"
+    assert run(capsys, "export", "billing", "--cycle", CYCLE, "-o", str(out), "--db", db)[0] == 0
+    billed = {r["submission_id"]: r for r in read_csv(out)}
+    assert billed["S000014"]["units"] == "81431" and billed["S000014"]["verified_by"] == "ravi"
+
+
+def test_implausible_units_without_a_check_are_held_back(fresh_db, tmp_path, capsys):
+    """A reading decided before the check existed (or written by another tool) is still held back."""
+    db = str(fresh_db)
+    assert run(capsys, "decide", "S000014", "--correct", "90367", "--reviewer", "ravi", "--units-checked",
+               "--db", db)[0] == 0
+    sqlite3.connect(fresh_db, isolation_level=None).execute("UPDATE reviews SET units_checked = NULL")
+    out = tmp_path / "billing.csv"
+    code, printed, _ = run(capsys, "export", "billing", "--cycle", CYCLE, "-o", str(out), "--db", db)
+    assert code == 0 and "S000014" not in {r["submission_id"] for r in read_csv(out)}
+    assert "more units than plausible for the tariff, not checked by a reviewer: 1" in printed
+
+
+def test_decisions_name_real_reviewers(fresh_db, capsys):
+    db = str(fresh_db)
+    code, _, err = run(capsys, "decide", "S000013", "--confirm", "--reviewer", "nobody", "--db", db)
+    assert code == ExitCode.UNKNOWN_REVIEWER and "no reviewer account named 'nobody'" in err
+    assert "meter-verify reviewer add nobody" in err
+    sqlite3.connect(fresh_db, isolation_level=None).execute("UPDATE reviewers SET active = 0 WHERE name = 'meena'")
+    code, _, err = run(capsys, "decide", "S000013", "--confirm", "--reviewer", "meena", "--db", db)
+    assert code == ExitCode.UNKNOWN_REVIEWER and "disabled" in err
+    assert history(sqlite3.connect(fresh_db), "S000013") == []
+
+
+def test_a_devanagari_correction_is_stored_in_ascii_digits_and_kept_as_typed(fresh_db, tmp_path, capsys):
+    db = str(fresh_db)
+    code, out, _ = run(capsys, "decide", "S000012", "--correct", "३९७५", "--reviewer", "asha", "--db", db)
+    assert code == 0 and "corrected reading 397.53 -> 3975 (typed ३९७५)" in out
+    latest = history(sqlite3.connect(fresh_db), "S000012")[-1]
+    assert (latest.reading_after, latest.reading_entered) == ("3975", "३९७५")
+    billing = tmp_path / "billing.csv"
+    assert run(capsys, "export", "billing", "--cycle", CYCLE, "-o", str(billing), "--db", db)[0] == 0
+    assert {r["submission_id"]: r for r in read_csv(billing)}["S000012"]["current_reading"] == "3975"
 
 
 def test_rerun_gives_the_same_file_and_a_summary(db, billing, tmp_path, capsys):

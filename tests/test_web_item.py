@@ -125,6 +125,34 @@ def test_correct_flows_into_billing_not_the_draw_and_confirm_into_both(app, db, 
     assert "S000008" not in queue.split("<table")[1] and "S000009" in queue
 
 
+def test_the_page_warns_before_saving_a_reading_billing_would_hold_back(app, db, tmp_path):
+    c = client(app, "asha")
+    # S000012: previous reading 1890; 1519 would bill -371 units
+    r = decide(c, "S000012", "correct", reading="1519")
+    assert r.status_code == 200 and 'id="units-warning"' in r.text
+    assert "1519 is below the previous reading 1890" in r.text and "-371 units" in r.text
+    assert 'name="units_checked"' in r.text and 'value="1519"' in r.text  # the typed value is kept
+    conn = sqlite3.connect(db, isolation_level=None)
+    assert history(conn, "S000012") == []  # nothing saved yet
+    c.set_cookie("mv_lang", "hi")
+    r = decide(c, "S000012", "correct", reading="1519")
+    assert "पिछली रीडिंग 1890 से कम है" in r.text  # the warning in Hindi too
+    r = decide(c, "S000012", "correct", reading="1519", units_checked="1")
+    assert r.status_code == 303
+    [h] = history(conn, "S000012")
+    assert (h.reading_after, h.units_checked) == ("1519", True)
+    feed, _ = export_billing(conn, CYCLE, tmp_path / "billing.csv")
+    assert "S000012" not in read_csv(tmp_path / "billing.csv")  # billing still holds negative units back
+    assert [(row.submission_id, why) for row, why, _ in feed.held] == [("S000012", "held_negative_units")]
+
+
+def test_a_correction_typed_in_devanagari_digits_is_stored_in_ascii(app, db):
+    c = client(app, "asha")
+    assert decide(c, "S000008", "correct", reading="४९३८").status_code == 303
+    [h] = history(sqlite3.connect(db), "S000008")
+    assert (h.reading_after, h.reading_entered) == ("4938", "४९३८")
+
+
 def test_reject_records_the_code_and_a_missing_reason_is_refused(app, db):
     c = client(app, "asha")
     r = decide(c, "S000012", "reject", reject_code="")
