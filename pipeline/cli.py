@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.dbpath import default_db
 from pipeline.exceptions import ExitCode, InputFileError, MeterVerifyError
 
 log = logging.getLogger("meter_verify")
@@ -32,7 +33,8 @@ def _build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("verify", help="verify a batch of submissions")
     v.add_argument("submissions", type=Path, help="submissions CSV (photo paths relative to its folder)")
     v.add_argument("--consumers", type=Path, required=True, help="consumer master CSV")
-    v.add_argument("--db", type=Path, default=Path("meterverify.db"), help="database (default: %(default)s)")
+    v.add_argument("--db", type=Path, default=default_db(),
+                   help="database (default: $METER_VERIFY_DB, else %(default)s)")
     v.add_argument("--results", type=Path, help="write one result row per input row to this CSV")
     v.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: number of cores, %(default)s)")
@@ -55,7 +57,8 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, default=Path("meterverify.db"), help="database (default: %(default)s)")
+    p.add_argument("--db", type=Path, default=default_db(),
+                   help="database (default: $METER_VERIFY_DB, else %(default)s)")
 
 
 def _cycle_args(p: argparse.ArgumentParser, out_default: str) -> None:

@@ -2,8 +2,9 @@
 
 Verifies the committed sample batch into a temporary database (real display
 crops), adds three accounts, a week of decisions and a claim, serves the app on
-a free loopback port and photographs the queue, an item and the supervisor page
-in headless Chromium (Debian's /usr/bin/chromium through Playwright).
+a free loopback port and photographs the queue, an item (in English and in
+Hindi) and the supervisor page in headless Chromium (Debian's /usr/bin/chromium
+through Playwright). The Hindi page needs a Devanagari font (scripts/setup.sh).
 
     .venv/bin/python scripts/review_screenshots.py [--out docs/screenshots]
 """
@@ -26,6 +27,7 @@ from pipeline.reviews import ReviewRequest, decide  # noqa: E402
 from pipeline.store import Store  # noqa: E402
 from pipeline.verify import run_verify  # noqa: E402
 from pipeline.web import auth, claims, create_app  # noqa: E402
+from pipeline.web.app import LANG_COOKIE  # noqa: E402
 
 PASSWORD = "screenshot-password"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -63,7 +65,8 @@ def demo_db(folder: Path) -> Path:
         for sid, (action, who) in zip(decided, plan, strict=True):
             ocr = conn.execute("SELECT ocr_reading FROM results WHERE submission_id = ?", (sid,)).fetchone()[0]
             reading = (ocr or "1").split(".")[0] if action is ReviewAction.CORRECT else ""
-            decide(ReviewRequest(sid, action, who, reading, "BLURRED" if action is ReviewAction.REJECT else ""), conn)
+            decide(ReviewRequest(sid, action, who, reading, "BLURRED" if action is ReviewAction.REJECT else "",
+                                 units_checked=True), conn)
         claims.take(conn, (flagged[2], 0), "ravi", 15)
     return db
 
@@ -84,9 +87,11 @@ def shoot(db: Path, out: Path) -> list[Path]:
     shots = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for name, who, path in (("queue", "asha", "/queue"), ("item", "asha", f"/item/{first}"),
-                                ("supervisor", "meena", "/supervisor")):
+        for name, who, path, lang in (("queue", "asha", "/queue", "en"), ("item", "asha", f"/item/{first}", "en"),
+                                      ("supervisor", "meena", "/supervisor", "en"),
+                                      ("item-hi", "asha", f"/item/{first}", "hi")):
             page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.context.add_cookies([{"name": LANG_COOKIE, "value": lang, "url": base}])
             page.goto(base + "/login")
             page.fill("input[name=name]", who)
             page.fill("input[name=password]", PASSWORD)

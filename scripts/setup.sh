@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install what meter-verify needs on a Debian machine (run as root): Tesseract OCR, ssocr
-# and Chromium (for the review page's browser tests) from apt, and a .venv at the
-# repository root with the package and its deps.
+# Install what meter-verify needs on a Debian machine (run as root): Tesseract OCR, ssocr,
+# Chromium (for the review page's browser tests) and a Devanagari font (the Hindi review
+# page) from apt, and a .venv at the repository root with the package and its deps.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,8 @@ command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
 # the browser tests of the review page drive Debian's Chromium (Playwright's own download is not used)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# the review page in Hindi needs a Devanagari font, or every label renders as empty boxes
+{ command -v fc-list >/dev/null 2>&1 && fc-list :lang=hi family | grep -q . ; } || need_apt+=(fonts-noto-core)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]} with apt-get" >&2
     export DEBIAN_FRONTEND=noninteractive

@@ -155,3 +155,56 @@ def test_traversal_answers_404_and_typed_html_stays_text(browser, server):
     assert SCRIPT in page.locator(".card", has_text="IVRS").first.inner_text()
     assert page.locator("script").count() == 1  # only the shipped review.js
     ctx.close()
+
+
+def _hindi_families() -> set[str]:
+    """Font families fontconfig says cover Hindi (what Chromium can fall back to)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return set()
+    out = subprocess.run(["fc-list", ":lang=hi", "family"], capture_output=True, text=True, check=False).stdout
+    return {name.strip() for line in out.splitlines() for name in line.split(",") if name.strip()}
+
+
+def _is_devanagari(ch: str) -> bool:
+    return "\u0900" <= ch <= "\u097f" or "\ua8e0" <= ch <= "\ua8ff"
+
+
+def test_the_hindi_page_renders_devanagari_glyphs_not_boxes(browser, server):
+    """Each Hindi label is drawn with a font that has Devanagari, as Chromium itself resolves it.
+
+    Without one (a fresh Debian machine before fonts-noto-core) Chromium falls back to
+    a Latin font such as DejaVu Sans and draws every Devanagari letter as an empty box.
+    """
+    covering = _hindi_families()
+    assert covering, "no font covers Hindi: scripts/setup.sh installs fonts-noto-core"
+    ctx, page = signed_in(browser, server, "asha")
+    page.click("form.lang button[value=hi]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("html").get_attribute("lang") == "hi"
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    checked = 0
+    for selector in ("header a", "h1", "h2", "th", "button", "label"):
+        for node in cdp.send("DOM.querySelectorAll", {"nodeId": root, "selector": selector})["nodeIds"][:6]:
+            text = cdp.send("DOM.getOuterHTML", {"nodeId": node})["outerHTML"]
+            shown = page.evaluate("(h) => { const d = document.createElement('div'); d.innerHTML = h;"
+                                  " return d.textContent; }", text)
+            deva = sum(_is_devanagari(ch) for ch in shown)
+            if not deva:
+                continue
+            fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+            if not fonts:
+                continue  # not drawn (a hidden help panel)
+            hindi = sum(f["glyphCount"] for f in fonts if f["familyName"] in covering)
+            other = sum(f["glyphCount"] for f in fonts if f["familyName"] not in covering)
+            assert hindi > 0, (shown, fonts)
+            # glyphs from fonts without Devanagari are at most the label's other characters (digits, spaces)
+            assert other <= len(shown) - deva, (shown, fonts)
+            checked += 1
+    assert checked >= 8
+    ctx.close()

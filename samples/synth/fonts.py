@@ -38,8 +38,17 @@ def ttf_fonts() -> tuple[str, ...]:
         if os.path.isdir(d):
             for ext in ("ttf", "otf", "TTF"):
                 found.update(glob.glob(os.path.join(d, "**", f"*.{ext}"), recursive=True))
-    keep = [p for p in found if not any(s in os.path.basename(p).lower() for s in _SKIP)]
+    keep = [p for p in found if not any(s in os.path.basename(p).lower() for s in _SKIP)
+            and not _review_page_font(p)]
     return tuple(p for p in sorted(keep) if _has_digits(p))
+
+
+def _review_page_font(path: str) -> bool:
+    """Debian's fonts-noto-core, installed by scripts/setup.sh for the Hindi review page, is left out:
+    installing it must not change the photos a seed generates (tests, benchmarks, training data).
+    Its Noto Sans faces are skipped; Noto (Sans) Mono, from fonts-noto-mono, stays as before."""
+    name = os.path.basename(path).lower()
+    return name.startswith("noto") and "mono" not in name
 
 
 def _has_digits(path: str) -> bool:
