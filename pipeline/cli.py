@@ -39,6 +39,9 @@ def _build_parser() -> argparse.ArgumentParser:
     v.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: number of cores, %(default)s)")
     v.add_argument("--crops", type=Path, help="folder for display crops (default: crops/ beside the db)")
+    v.add_argument("--reader", choices=("classic", "learned"), default="classic",
+                   help="classic: hand-built geometry and digit classifier; learned: text-line detector, "
+                        "sequence recognizer and the typed reading scored by likelihood (docs/benchmarks.md)")
     v.add_argument("--tesseract", action="store_true",
                    help="read every display's legend with Tesseract, not only where the digits disagree "
                         "with the typed reading (slower, see docs/benchmarks.md)")
@@ -50,6 +53,7 @@ def _build_parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true", help="one JSON object per photo")
     r.add_argument("--crops", type=Path, help="save the rectified display crops here")
     r.add_argument("--tesseract", action="store_true", help="no effect: the legend is always read here")
+    r.add_argument("--reader", choices=("classic", "learned"), default="classic", help="as for verify")
     r.add_argument("--typed", metavar="READING",
                    help="judge the photo against this typed reading (default: as if its own reading was typed)")
     _add_cycle_commands(sub)
@@ -280,7 +284,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     bar = for_terminal(sys.stderr, desc="verifying", unit="photo")
     try:
         summary = run_verify(args.submissions, args.consumers, args.db, args.results, workers=args.workers,
-                             crop_dir=args.crops, progress=bar, use_tesseract=args.tesseract)
+                             crop_dir=args.crops, progress=bar, use_tesseract=args.tesseract,
+                             reader=args.reader)
     finally:
         if bar is not None:
             bar.close(interrupted=True)  # no-op when run_verify closed it; wiped when it was cut short
@@ -300,7 +305,7 @@ def _cmd_read(args: argparse.Namespace) -> int:
         tesseract.probe()  # the legend (kWh or another register) is read with Tesseract
     recognize.verify_artifacts()
     # one photo for a person: always read the legend (the register shown)
-    ctx = PhotoContext(crop_dir=str(args.crops) if args.crops else None, use_tesseract=True)
+    ctx = PhotoContext(crop_dir=str(args.crops) if args.crops else None, use_tesseract=True, reader=args.reader)
     for path in args.photos:
         try:
             data = path.read_bytes()
@@ -311,7 +316,7 @@ def _cmd_read(args: argparse.Namespace) -> int:
         elif args.kind == "display":
             res = process_display(data, ctx, path.name)
         else:
-            res = process_photo(data, ctx, path.name)
+            res = process_photo(data, ctx, path.name, args.typed)
         verdict = photo_verdict(res, ctx.thresholds, args.typed)  # what verify would decide
         reasons = [r.value for r in verdict.reasons]
         if args.json:

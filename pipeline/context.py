@@ -22,6 +22,9 @@ class PhotoContext:
     # Tesseract on every legend and as a second opinion on the digits; off by default: the
     # legend is OCR'd only where the digits disagree with the typed reading (measured slower)
     use_tesseract: bool = False
+    # which reader reads the photo: "classic" (hand-built geometry + digit classifier) or "learned"
+    # (pipeline/reader: text-line detector, sequence recognizer, typed reading scored by likelihood)
+    reader: str = "classic"
 
 
 @dataclass
@@ -73,6 +76,10 @@ class PhotoResult:
     metrics: dict[str, float] = field(default_factory=dict)  # quality measurements
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     error: str = ""  # message of an unexpected error, for the log
+    reader: str = "classic"  # which reader produced the reading
+    typed_posterior: float = -1.0  # learned reader: the typed reading's share against its near misses (-1: none)
+    typed_logp: float = 0.0  # learned reader: log P(the row shows the typed reading)
+    typed_alternative: str = ""  # learned reader: the most probable other integer reading
 
     def to_dict(self) -> dict:
         return asdict(self)

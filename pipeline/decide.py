@@ -90,6 +90,14 @@ def verification_confidence(photo: PhotoResult, typed_text: str) -> float:
 def reading_reasons(photo: PhotoResult, typed_text: str, previous_text: str, th: Thresholds) -> list[Reason]:
     """How a clear photo's reading bears on the typed reading: a MISMATCH_* kind and/or LOW_CONFIDENCE."""
     match, why = compare(photo.reading, typed_text, previous_text) if photo.reading else (False, None)
+    if photo.typed_posterior >= 0:  # the learned reader scored the typed reading itself (likelihood)
+        from pipeline.reader.stage import verified
+
+        if verified(photo.typed_posterior, photo.typed_logp, th):
+            return []
+        if match or why is None:
+            return [Reason.LOW_CONFIDENCE]
+        return [why] + ([Reason.LOW_CONFIDENCE] if photo.confidence < th.auto_accept_confidence else [])
     if match:  # the typed reading is the hypothesis: is the photo sure enough of it?
         low = verification_confidence(photo, typed_text) < th.auto_accept_confidence
         return [Reason.LOW_CONFIDENCE] if low else []

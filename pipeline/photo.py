@@ -63,6 +63,10 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
         return result
     img = loaded.image
     result.phash = phash(img)
+    if ctx.reader == "learned":
+        from pipeline.reader.stage import learned_result
+
+        return learned_result(img, result, ctx, typed, lambda crop: _save_crop(crop, ctx, name, data))
 
     t = time.perf_counter()
     reasons, metrics = quality.check_photo(img, th)

@@ -168,6 +168,10 @@ class Thresholds:
 
     # reading
     auto_accept_confidence: float = 0.90  # min reading confidence for valid
+    # the learned reader (pipeline/reader/likelihood.py): the typed reading is accepted only when it holds
+    # this share of the probability against its near misses, and the row shows it with this probability
+    typed_min_posterior: float = 0.98
+    typed_min_probability: float = 0.3
     min_ocr_digits: int = 3
 
     # window: readings are accepted on these days of the month (IST)

@@ -179,7 +179,10 @@ class Store:
         b = bands(p.phash) if p.phash else (None, None, None, None)
         detail = {"metrics": p.metrics, "timings": p.timings, "error": p.error,
                   "digit_alternatives": p.digit_alternatives,
-                  "width": p.width, "height": p.height}
+                  "width": p.width, "height": p.height, "reader": p.reader}
+        if p.typed_posterior >= 0:
+            detail["typed"] = {"posterior": p.typed_posterior, "logp": p.typed_logp,
+                               "alternative": p.typed_alternative}
         self.conn.execute(
             "INSERT INTO results (submission_id, occurrence, status, clear, ocr_reading, confidence, reasons,"
             " crop, kind, register, digit_confidences, cycle, units, phash, crop_phash, phash_b0, phash_b1,"

@@ -176,7 +176,8 @@ def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext) -> Photo
 
 def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, results_csv: Path | None,
                workers: int | None = None, crop_dir: Path | None = None,
-               progress: Progress | None = None, use_tesseract: bool = False) -> BatchSummary:
+               progress: Progress | None = None, use_tesseract: bool = False,
+               reader: str = "classic") -> BatchSummary:
     """Verify every not-yet-verified row of a batch; write results for all rows.
 
     Ctrl-C (KeyboardInterrupt) keeps every decision made so far and raises
@@ -184,11 +185,17 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
     """
     tesseract.probe()  # the legend of a display that disagrees with the typed reading is OCR'd
     recognize.verify_artifacts()  # a missing or changed model is a start-up error, not 1,000 photo errors
+    if reader == "learned":
+        from pipeline.reader import detector, recognizer
+
+        recognizer.verify()
+        detector.verify()
     subs = ingest.read_submissions(submissions_csv)
     consumers: dict[str, Consumer] = ingest.read_consumers(consumers_csv)
     workers = max(1, workers or os.cpu_count() or 1)
     crop_dir = crop_dir or db_path.parent / "crops"
-    ctx = PhotoContext(thresholds=DEFAULT_THRESHOLDS, crop_dir=str(crop_dir), use_tesseract=use_tesseract)
+    ctx = PhotoContext(thresholds=DEFAULT_THRESHOLDS, crop_dir=str(crop_dir), use_tesseract=use_tesseract,
+                       reader=reader)
     summary = BatchSummary(rows=len(subs))
     started = time.perf_counter()
     with Store(db_path) as store:

@@ -16,6 +16,8 @@ python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 # the review page in Hindi needs a Devanagari font, or every label renders as empty boxes
 { command -v fc-list >/dev/null 2>&1 && fc-list :lang=hi family | grep -q . ; } || need_apt+=(fonts-noto-core)
+# seven-segment fonts: one of the worlds the recognizer's training rows are drawn in (samples/synth/rows.py)
+[ -d /usr/share/fonts/truetype/dseg ] || need_apt+=(fonts-dseg)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]} with apt-get" >&2
     export DEBIAN_FRONTEND=noninteractive

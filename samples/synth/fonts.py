@@ -19,8 +19,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 _FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", os.path.expanduser("~/.fonts"))
 # serif, symbol and fallback faces (Ghostscript's URW fonts come with ssocr's dependencies)
+# (DSEG seven/fourteen-segment faces are no printed text: the row renderer uses them by name, dseg_fonts())
 _SKIP = ("serif", "math", "extralight", "italic", "oblique", "emoji", "symbol", "fallback", "d050000l",
-         "c059", "p052", "bookman", "z003", "roman", "bdita", "dingbat")
+         "c059", "p052", "bookman", "z003", "roman", "bdita", "dingbat", "dseg")
 
 HERSHEY_FACES = (
     cv2.FONT_HERSHEY_SIMPLEX,
@@ -155,3 +156,13 @@ def glyph(ch: str, font_id: str, height: int, width: int | None = None) -> np.nd
     if width is None:
         width = max(1, int(round(m.shape[1] * height / max(m.shape[0], 1))))
     return cv2.resize(m, (int(width), int(height)), interpolation=cv2.INTER_AREA)
+
+
+@functools.lru_cache(maxsize=1)
+def dseg_fonts() -> tuple[str, ...]:
+    """Seven-segment TrueType faces of Debian's fonts-dseg (sorted paths; empty when not installed)."""
+    found: set[str] = set()
+    for d in _FONT_DIRS:
+        if os.path.isdir(d):
+            found.update(glob.glob(os.path.join(d, "**", "DSEG7*.ttf"), recursive=True))
+    return tuple(sorted(found))

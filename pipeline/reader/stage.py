@@ -1,0 +1,60 @@
+"""The learned reader as the per-photo stage: a decoded photo -> the PhotoResult the decision reads.
+
+Clear means readable. When the models read the typed reading with high
+probability against its near misses, the photo is clear whatever a whole-photo
+measure says about glare or light elsewhere. When they do not, the whole-photo
+checks (pipeline.quality.check_photo) say why, for the consumer's notice; with none
+of them failing, the reading is doubtful (LOW_CONFIDENCE or a MISMATCH_*, decided
+in pipeline.decide) rather than unclear.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from pipeline import quality
+from pipeline.context import PhotoContext, PhotoResult
+from pipeline.phash import phash
+from pipeline.reader.predict import read_photo
+from pipeline.rules import Reason, Thresholds
+
+
+def verified(posterior: float, logp: float, th: Thresholds) -> bool:
+    """The typed reading holds enough of the probability, and the row shows it probably enough."""
+    return posterior >= th.typed_min_posterior and logp >= float(np.log(th.typed_min_probability))
+
+
+def learned_result(img: np.ndarray, result: PhotoResult, ctx: PhotoContext, typed: str | None,
+                   save_crop) -> PhotoResult:  # noqa: ANN001 - photo._save_crop-like callable(crop) -> path
+    """Fill ``result`` (photo already decoded and hashed) from the learned reader."""
+    th = ctx.thresholds
+    result.reader = "learned"
+    t = time.perf_counter()
+    photo_reasons, metrics = quality.check_photo(img, th)
+    result.timings["quality"] = time.perf_counter() - t
+    result.metrics.update(metrics)
+    found = read_photo(img, typed=typed)
+    result.timings.update(found.timings)
+    if not found.reading:
+        result.reasons = [r.value for r in photo_reasons] or [Reason.NOT_A_METER.value]
+        return result
+    digits = [p for ch, p in zip(found.reading, found.char_probs, strict=True) if ch.isdigit()]
+    result.reading, result.confidence, result.digit_confidences = found.reading, found.confidence, digits
+    result.kind = "display"
+    if found.crop is not None:
+        result.crop_phash = phash(found.crop)
+        result.crop = save_crop(found.crop)
+    if found.typed is not None:
+        result.typed_posterior = found.typed.posterior
+        result.typed_logp = found.typed.logp
+        result.typed_alternative = found.typed.best_alternative
+    if found.typed is not None and verified(found.typed.posterior, found.typed.logp, th):
+        result.clear = True  # readable: a glare spot or dim light elsewhere does not matter
+    else:
+        result.clear = not photo_reasons
+        result.reasons = [r.value for r in photo_reasons]
+    if result.clear and found.rivals:
+        result.reasons.append(Reason.OTHER_NUMBER_ON_METER.value)
+    return result

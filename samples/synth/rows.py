@@ -1,0 +1,266 @@
+"""Digit-row crops for training the sequence recognizer: many kinds of displays, one text line each.
+
+A row crop is what a text detector hands the recognizer: the register's digit row
+with some margin, maybe part of a legend or an icon beside it, slightly rotated,
+blurred and compressed. Its label is the characters shown, in the recognizer's
+alphabet (digits and '.'): blank cells are not labelled, leading zeros are.
+
+The worlds are deliberately many, so that no single renderer's habits are learnt:
+- LCDs from :mod:`lcd` (polygon segments), re-lit with other backlight colours
+  (green, amber, blue-white, white, yellow) and sometimes in negative;
+- LCDs drawn with the DSEG seven-segment fonts (Debian ``fonts-dseg``), with ghosts;
+- drum counters from :mod:`drum` (a red last drum carries the decimal point);
+- rows composed of real drum and LCD digit crops (haverland-meterdigits,
+  Apache-2.0) when they are given, mid-roll digits labelled by the share shown.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.reader.rows import ALPHABET, MAX_WIDTH, ROW_HEIGHT  # the recognizer's input
+
+from . import fonts
+from .display import random_display_spec, render_display
+from .spec import LEGENDS
+
+#: backlight / glass colours (BGR) an LCD is re-lit with
+BACKLIGHTS = {
+    "green": (90, 225, 120), "lime": (70, 230, 170), "amber": (40, 150, 250), "orange": (30, 120, 245),
+    "blue_white": (250, 225, 200), "white": (235, 240, 240), "yellow": (90, 225, 225),
+    "grey_green": (150, 172, 160), "grey": (168, 170, 168), "ice": (240, 220, 170),
+}
+
+
+@dataclass(frozen=True)
+class RealDigits:
+    """Real digit crops by value (tenths), for composed rows: {value: [BGR images]}."""
+
+    by_value: dict[float, list[np.ndarray]]
+
+    @classmethod
+    def load(cls, root: str | Path, keep: callable | None = None) -> RealDigits:  # type: ignore[valid-type]
+        """Read haverland-meterdigits' manifest; ``keep(file)`` picks a split (None: all)."""
+        root = Path(root)
+        out: dict[float, list[np.ndarray]] = {}
+        with (root / "manifest.csv").open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                if keep is not None and not keep(row["file"]):
+                    continue
+                img = cv2.imread(str(root / row["file"]), cv2.IMREAD_COLOR)
+                if img is not None:
+                    out.setdefault(round(float(row["value"]), 1), []).append(img)
+        return cls(out)
+
+
+def _relight(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Re-light a rendered LCD with another backlight colour, sometimes in negative."""
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    ref = float(np.percentile(gray, 90)) or 1.0
+    lum = np.clip(gray / ref, 0, 1.2)
+    if rng.random() < 0.12:  # negative LCD: light segments on a dark glass
+        lum = np.clip(1.15 - lum, 0, 1.2) ** 1.3
+        glass = np.array([rng.uniform(30, 90), rng.uniform(10, 50), rng.uniform(0, 30)], np.float32)
+        ink = np.array(rng.uniform(170, 255, 3), np.float32)
+        out = glass[None, None, :] * (1 - lum[..., None]) + ink[None, None, :] * lum[..., None]
+    else:
+        col = np.array(BACKLIGHTS[fonts.pick(rng, tuple(BACKLIGHTS))], np.float32) + rng.uniform(-20, 20, 3)
+        out = lum[..., None] * col[None, None, :]
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def _dseg_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
+    """An LCD row drawn with a DSEG seven-segment font: (image, digits box, label)."""
+    faces = fonts.dseg_fonts()
+    face = faces[int(rng.integers(len(faces)))]
+    n = int(rng.integers(4, 9))
+    decimals = int(rng.choice([0, 1, 1, 2], p=[0.35, 0.4, 0.1, 0.15]))
+    decimals = min(decimals, n - 1)
+    digits = "".join(str(int(d)) for d in rng.integers(0, 10, n))
+    lead = int(rng.integers(0, max(1, n - decimals - 1))) if rng.random() < 0.6 else 0
+    blank = rng.random() < 0.35
+    cells = ["!" if blank and i < lead else ("0" if i < lead else digits[i]) for i in range(n)]
+    shown = "".join(cells)
+    if decimals:
+        shown = shown[:n - decimals] + "." + shown[n - decimals:]
+    label = shown.replace("!", "")
+    size = int(rng.uniform(44, 80))
+    font = ImageFont.truetype(face, size)
+    ghost_text = "8" * (n - decimals) + ("." if decimals else "") + "8" * decimals
+    x0, y0, x1, y1 = font.getbbox(ghost_text)
+    mx, my = int(size * rng.uniform(0.2, 1.6)), int(size * rng.uniform(0.25, 0.7))
+    w, h = (x1 - x0) + 2 * mx + int(size * rng.uniform(0, 1.4)), (y1 - y0) + 2 * my
+    bg = int(rng.uniform(150, 235))
+    im = Image.new("L", (w, h), bg)
+    d = ImageDraw.Draw(im)
+    ink = int(rng.uniform(10, 70))
+    if rng.random() < 0.8:
+        d.text((mx - x0, my - y0), ghost_text, font=font, fill=int(bg - (bg - ink) * rng.uniform(0.03, 0.2)))
+    d.text((mx - x0, my - y0), shown, font=font, fill=ink)
+    if rng.random() < 0.5:  # a legend beside or under the digits
+        word = fonts.pick(rng, LEGENDS["kWh"] + ("kVAh", "kW", "CUM"))
+        lf = ImageFont.truetype(fonts.ttf_fonts()[int(rng.integers(len(fonts.ttf_fonts())))],
+                                int(size * rng.uniform(0.25, 0.4)))
+        d.text((mx + (x1 - x0) + size * 0.15, my + (y1 - y0) * rng.uniform(0.4, 0.7)), word, font=lf, fill=ink)
+    gray = np.asarray(im)
+    img = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    return _relight(img, rng), (float(mx), float(my), float(x1 - x0), float(y1 - y0)), label
+
+
+def _is_red(img: np.ndarray) -> bool:
+    b, g, r = (float(c) for c in img.reshape(-1, 3).mean(axis=0))
+    return r > 1.35 * max(b, g) and r > 90
+
+
+def _real_row(real: RealDigits, rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
+    """A drum row composed of real digit crops; a red crop in last place is the tenths drum."""
+    values = sorted(real.by_value)
+    n = int(rng.integers(4, 9))
+    h = 64
+    cells, labels = [], []
+    for _ in range(n):
+        v = values[int(rng.integers(len(values)))]
+        pool = real.by_value[v]
+        crop = pool[int(rng.integers(len(pool)))]
+        frac = v - np.floor(v)
+        d = int(np.floor(v)) % 10
+        # a digit mid-roll is labelled with the one that shows most; near half-way either one
+        if frac >= 0.7 or (0.3 < frac < 0.7 and rng.random() < frac):
+            d = (d + 1) % 10
+        w = int(round(h * crop.shape[1] / crop.shape[0] * rng.uniform(0.85, 1.15)))
+        cells.append(cv2.resize(crop, (max(8, w), h), interpolation=cv2.INTER_CUBIC))
+        labels.append(str(d))
+    sep_col = np.array(rng.uniform(0, 255, 3) if rng.random() < 0.3 else [rng.uniform(10, 60)] * 3, np.uint8)
+    sep = int(rng.integers(0, 7))
+    mx, my = int(h * rng.uniform(0.1, 0.9)), int(h * rng.uniform(0.1, 0.5))
+    width = sum(c.shape[1] for c in cells) + sep * (n - 1) + 2 * mx
+    frame = np.array(rng.uniform(0, 255, 3), np.float32)
+    img = np.empty((h + 2 * my, width, 3), np.uint8)
+    img[:] = frame.astype(np.uint8)
+    x = mx
+    for i, c in enumerate(cells):
+        dy = int(rng.integers(-3, 4))
+        y = int(np.clip(my + dy, 0, img.shape[0] - h))
+        img[y:y + h, x:x + c.shape[1]] = c
+        x += c.shape[1]
+        if i < n - 1 and sep:
+            img[my:my + h, x:x + sep] = sep_col
+            x += sep
+    label = "".join(labels)
+    if n >= 5 and _is_red(cells[-1]) and not any(_is_red(c) for c in cells[:-1]):
+        label = label[:-1] + "." + label[-1]
+    return img, (float(mx), float(my), float(width - 2 * mx), float(h)), label
+
+
+def _rendered(kind: str, rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
+    """A display from the photo generator's renderers, cut down to its digit row later."""
+    register = "kWh" if kind == "drum" or rng.random() < 0.8 else fonts.pick(rng, ("MD", "kVAh", "V", "A", "PF"))
+    spec = random_display_spec(rng, kind=kind, register=register)
+    # rendered near the recognizer's scale (a row is 32 px high): 2-3x faster than photo resolution
+    spec = replace(spec, digit_height=float(rng.uniform(30, 50)))
+    disp = render_display(spec, rng)
+    img = disp.image
+    if kind == "lcd" and rng.random() < 0.6:
+        img = _relight(img, rng)
+    label = disp.reading.replace(":", "").replace("-", "")
+    return img, disp.digits_box, label
+
+
+def _cut(img: np.ndarray, box: tuple[float, float, float, float], rng: np.random.Generator) -> np.ndarray:
+    """The row as a detector would box it: margins, a small rotation and skew, the odd clipped edge."""
+    x, y, w, h = box
+    ml, mr = h * rng.uniform(-0.04, 0.6), h * rng.uniform(-0.04, 1.2)
+    mt, mb = h * rng.uniform(-0.03, 0.35), h * rng.uniform(-0.03, 0.35)
+    cx, cy = x + (w + mr - ml) / 2, y + (h + mb - mt) / 2
+    bw, bh = w + ml + mr, h + mt + mb
+    angle = float(rng.normal(0, 1.5)) if rng.random() < 0.7 else float(rng.uniform(-5, 5))
+    scale = ROW_HEIGHT / bh
+    out_w = int(np.clip(round(bw * scale * rng.uniform(0.85, 1.15)), 16, MAX_WIDTH))
+    src = np.float32([[cx - bw / 2, cy - bh / 2], [cx + bw / 2, cy - bh / 2], [cx + bw / 2, cy + bh / 2]])
+    rot = cv2.getRotationMatrix2D((float(cx), float(cy)), angle, 1.0)
+    src = (np.c_[src, np.ones(3)] @ rot.T).astype(np.float32)
+    shear = rng.uniform(-0.12, 0.12) * ROW_HEIGHT
+    dst = np.float32([[shear, 0], [out_w + shear, 0], [out_w - shear, ROW_HEIGHT]])
+    m = cv2.getAffineTransform(src, dst)
+    border = cv2.BORDER_REPLICATE if rng.random() < 0.7 else cv2.BORDER_CONSTANT
+    small = img
+    if scale < 0.5:  # shrink first so the warp does not alias
+        f = 2 * scale
+        small = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        m[:, :2] /= f
+    return cv2.warpAffine(small, m, (out_w, ROW_HEIGHT), flags=cv2.INTER_LINEAR, borderMode=border,
+                          borderValue=tuple(float(v) for v in rng.uniform(0, 255, 3)))
+
+
+def degrade(row: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Camera and compression damage at the recognizer's resolution."""
+    img = row.astype(np.float32)
+    if rng.random() < 0.5:  # uneven light along the row
+        ramp = np.linspace(rng.uniform(0.6, 1.0), rng.uniform(0.6, 1.0), img.shape[1], dtype=np.float32)
+        img *= ramp[None, :, None]
+    if rng.random() < 0.15:  # a glare spot
+        gx, gy = rng.uniform(0, img.shape[1]), rng.uniform(0, img.shape[0])
+        yy, xx = np.mgrid[0:img.shape[0], 0:img.shape[1]].astype(np.float32)
+        r = rng.uniform(3, 14)
+        img += rng.uniform(60, 200) * np.exp(-((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * r * r))[..., None]
+    gain, bias = rng.uniform(0.55, 1.3), rng.uniform(-40, 30)
+    img = img * gain + bias
+    if rng.random() < 0.3:
+        img = 255.0 * (np.clip(img, 0, 255) / 255.0) ** rng.uniform(0.6, 1.6)
+    r = rng.random()
+    if r < 0.35:
+        img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.3))
+    elif r < 0.5:  # motion blur
+        k = int(rng.integers(3, 7))
+        kernel = np.zeros((k, k), np.float32)
+        kernel[k // 2, :] = 1.0 / k
+        rot = cv2.getRotationMatrix2D((k / 2 - 0.5, k / 2 - 0.5), float(rng.uniform(0, 180)), 1.0)
+        kernel = cv2.warpAffine(kernel, rot, (k, k))
+        img = cv2.filter2D(img, -1, kernel / max(kernel.sum(), 1e-6))
+    if rng.random() < 0.3:  # low resolution, then back up
+        f = rng.uniform(0.4, 0.8)
+        small = cv2.resize(img, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
+        img = cv2.resize(small, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_LINEAR)
+    img += rng.normal(0, rng.uniform(0, 10), img.shape).astype(np.float32)
+    out = np.clip(img, 0, 255).astype(np.uint8)
+    if rng.random() < 0.6:
+        ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 95))])
+        out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    return out
+
+
+def render_row(rng: np.random.Generator, real: RealDigits | None = None) -> tuple[np.ndarray, str, str]:
+    """One training row: (BGR uint8, ROW_HEIGHT rows high; label; world it came from)."""
+    r = rng.random()
+    if real is not None and r < 0.25:
+        world, (img, box, label) = "real_drum", _real_row(real, rng)
+    elif r < 0.55:
+        world, (img, box, label) = "lcd", _rendered("lcd", rng)
+    elif r < 0.75 and fonts.dseg_fonts():
+        world, (img, box, label) = "dseg", _dseg_lcd(rng)
+    else:
+        world, (img, box, label) = "drum", _rendered("drum", rng)
+    img, box = _narrow(img, box, rng, 0.6 if world in ("lcd", "dseg") else 0.3)
+    return degrade(_cut(img, box, rng), rng), label, world
+
+
+def _narrow(img: np.ndarray, box: tuple[float, float, float, float], rng: np.random.Generator,
+            chance: float) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """Squeeze the display sideways: tall narrow digits close together (Genus, L&T) and a small point."""
+    if rng.random() >= chance:
+        return img, box
+    f = float(rng.uniform(0.45, 1.0))
+    out = cv2.resize(img, (max(8, int(round(img.shape[1] * f))), img.shape[0]), interpolation=cv2.INTER_AREA)
+    x, y, w, h = box
+    return out, (x * f, y, w * f, h)
+
+
+def encode(label: str) -> list[int]:
+    """Label characters as class ids (1..len(ALPHABET)); 0 is the CTC blank."""
+    return [ALPHABET.index(c) + 1 for c in label]

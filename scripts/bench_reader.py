@@ -1,0 +1,126 @@
+"""The learned reader (pipeline/reader) on real photos, per source, beside the classic reader.
+
+For every photo of ../shared/realdata/{public-meter-photos,tn-meter-photos} (and any
+folder given with --extra, in the same manifest format) it prints, per source:
+
+- clear photos whose integer kWh the free reading gets right, and the confident
+  (>= 0.9) readings that are wrong;
+- as a batch, each clear photo typed twice, once honestly and once wrongly (a digit
+  changed, two swapped or one dropped, chosen by the photo's name): how many honest
+  ones the typed-likelihood rule would accept (straight-through) and how many wrong
+  ones it would accept (false accepts), at the shipped thresholds;
+- unclear photos held back: not accepted even when typed as labelled;
+- a reliability table of free-reading confidence against correctness.
+
+No real photo is trained on (leave-one-source-out holds trivially: the recognizer
+learnt from synthetic rows and haverland digit crops only).
+
+    .venv/bin/python scripts/bench_reader.py [--classic] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline.compare import parse_number  # noqa: E402
+from pipeline.reader.predict import read_photo  # noqa: E402
+from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
+
+REAL = ROOT.parent / "shared" / "realdata"
+SOURCES = ("tn-meter-photos", "public-meter-photos")
+
+
+def integer(reading: str) -> str:
+    n = parse_number(reading.replace("?", ""))
+    return n.integer if n else ""
+
+
+def wrong_typing(reading: str, key: str) -> str:
+    """A wrong typed reading for this photo: one of the usual slips, chosen by a hash of its name."""
+    whole = integer(reading)
+    h = int(hashlib.sha256(key.encode()).hexdigest(), 16)
+    kind = h % 3 if len(whole) > 1 else 0
+    i = (h // 3) % len(whole)
+    if kind == 0:
+        return whole[:i] + str((int(whole[i]) + 1 + (h // 7) % 9) % 10) + whole[i + 1:]
+    if kind == 1:
+        j = min(i, len(whole) - 2)
+        swapped = whole[:j] + whole[j + 1] + whole[j] + whole[j + 2:]
+        return swapped if swapped != whole else whole[:-1] + str((int(whole[-1]) + 1) % 10)
+    return whole[:i] + whole[i + 1:]
+
+
+def accepted(res, th=DEFAULT_THRESHOLDS) -> bool:  # noqa: ANN001
+    s = res.typed
+    return bool(s is not None and s.posterior >= th.typed_min_posterior and s.logp >= np.log(th.typed_min_probability))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--limit", type=int, default=0, help="photos per source (0: all)")
+    ap.add_argument("--extra", type=Path, action="append", default=[], help="another folder with manifest.csv")
+    args = ap.parse_args()
+    folders = [REAL / s for s in SOURCES if (REAL / s).is_dir()] + args.extra
+    if not folders:
+        sys.exit("no real photos: ../shared/realdata is absent")
+    reliab = defaultdict(lambda: [0, 0])
+    started, n_photos = time.time(), 0
+    for folder in folders:
+        with (folder / "manifest.csv").open(encoding="utf-8") as f:
+            rows = [r for r in csv.DictReader(f) if r.get("meter", "electricity") in ("electricity", "")
+                    or r.get("kind") == "display_crop"]
+        if args.limit:
+            rows = rows[:args.limit]
+        c = defaultdict(int)
+        for r in rows:
+            img = cv2.imread(str(folder / r["file"]))
+            if img is None:
+                continue
+            n_photos += 1
+            clear = r.get("clear", "true") == "true" and "?" not in r["reading"] and bool(integer(r["reading"]))
+            honest = integer(r["reading"]) or "0"
+            res = read_photo(img, typed=honest)
+            if not clear:
+                c["unclear"] += 1
+                c["unclear_held"] += not accepted(res)
+                continue
+            c["clear"] += 1
+            right = bool(res.reading) and integer(res.reading) == honest
+            c["read_right"] += right
+            if res.reading and res.confidence >= 0.9:
+                c["confident"] += 1
+                c["confident_wrong"] += not right
+            b = min(9, int(res.confidence * 10))
+            reliab[b][0] += 1
+            reliab[b][1] += right
+            c["honest_accepted"] += accepted(res)
+            wrong = wrong_typing(r["reading"], r["file"])
+            c["wrong_accepted"] += accepted(read_photo(img, typed=wrong))
+        name = folder.name
+        print(f"{name}: clear {c['clear']}, integer kWh read right {c['read_right']} "
+              f"({100 * c['read_right'] / max(1, c['clear']):.1f} %); confident (>= 0.9) {c['confident']}, "
+              f"wrong {c['confident_wrong']}; batch straight-through {c['honest_accepted']}/{c['clear']} "
+              f"({100 * c['honest_accepted'] / max(1, c['clear']):.1f} %), false accepts {c['wrong_accepted']}; "
+              f"unclear held back {c['unclear_held']}/{c['unclear']}", flush=True)
+    print("reliability of the free reading (all sources): confidence bin, photos, right")
+    for b in sorted(reliab):
+        n, k = reliab[b]
+        print(f"  {b / 10:.1f}-{(b + 1) / 10:.1f}  {n:4d}  {100 * k / max(1, n):5.1f} %")
+    print(f"{n_photos} photos in {time.time() - started:.0f} s ({(time.time() - started) / max(1, n_photos):.2f} s/photo, "
+          "each read 2-3 times)")
+
+
+if __name__ == "__main__":
+    main()

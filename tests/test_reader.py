@@ -1,0 +1,123 @@
+"""The learned reader (pipeline/reader): likelihood verification, the detector, row choice, and end to end."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from pipeline.reader import detector, select
+from pipeline.reader.ctc import log_softmax
+from pipeline.reader.likelihood import near_misses, score_typed
+from pipeline.reader.rows import ALPHABET
+
+ROOT = Path(__file__).resolve().parent.parent
+BATCH = ROOT / "samples" / "batch"
+C = len(ALPHABET) + 1
+
+
+def row_showing(text: str, sure: float = 0.98, frames_per_char: int = 3, doubt: dict | None = None) -> np.ndarray:
+    """Log-probabilities of a row that shows ``text``: each character for a few frames, blanks between.
+
+    ``doubt`` maps a character position to (other character, its probability).
+    """
+    blank = np.full(C, (1 - sure) / (C - 1))
+    blank[0] = sure
+    frames = [blank]
+    for i, ch in enumerate(text):
+        for _ in range(frames_per_char):
+            p = np.full(C, (1 - sure) / (C - 1))
+            p[ALPHABET.index(ch) + 1] = sure
+            if doubt and i in doubt:
+                other, q = doubt[i]
+                p[ALPHABET.index(other) + 1] = q
+                p[ALPHABET.index(ch) + 1] = sure - q
+            frames.append(p)
+        frames.append(blank)
+    return log_softmax(np.log(np.array(frames)))
+
+
+def test_the_typed_reading_wins_against_its_near_misses():
+    lp = row_showing("0012345.6")
+    free = "0012345.6"  # the recognizer's own reading, as pipeline.reader.predict passes it
+    s = score_typed(lp, "12345", free=free)
+    assert s.posterior > 0.99 and s.logp > np.log(0.5)
+    assert score_typed(lp, "12345.6", free=free).posterior > 0.99  # decimals typed as shown
+    for wrong in ("12346", "12354", "1234", "123456", "2345", "12345.7"):
+        got = score_typed(lp, wrong, free=free)
+        assert got.posterior < 0.01 and got.logp < np.log(0.01), wrong
+
+
+def test_a_doubtful_digit_keeps_the_posterior_low():
+    lp = row_showing("04821", doubt={3: ("7", 0.35)})  # the '2' might be a '7'
+    s = score_typed(lp, "4821")
+    assert 0.3 < s.posterior < 0.9 and s.best_alternative in ("4871", "48721", "48271")
+
+
+def test_a_short_typed_reading_does_not_match_part_of_a_longer_number():
+    lp = row_showing("41820")  # the consumer typed only the last four digits
+    s = score_typed(lp, "1820")
+    assert s.posterior < 0.01 and s.best_alternative == "41820"
+
+
+def test_a_reading_that_is_no_number_is_not_scored():
+    assert score_typed(row_showing("123"), "12a4") is None
+
+
+def test_near_misses_cover_the_usual_slips():
+    alts = set(near_misses("4438", previous="4835", free="4938"))
+    assert {"4938", "4483", "438", "44388", "4835"} <= alts and "4438" not in alts
+
+
+def test_the_register_is_the_tallest_number_row():
+    lp_big, lp_serial, lp_word = row_showing("035259"), row_showing("45180029"), row_showing("")
+    rows = [select.read_row(0, lp_serial, 30.0), select.read_row(1, lp_big, 120.0), select.read_row(2, lp_word, 150)]
+    best, rivals = select.choose(rows)
+    assert best.index == 1 and rivals == []
+    best, rivals = select.choose(rows + [select.read_row(3, row_showing("61234"), 110.0)])
+    assert best.index == 1 and [r.text for r in rivals] == ["61234"]
+
+
+def _truth_rows() -> list[tuple[str, dict]]:
+    out = []
+    with (BATCH / "annotations.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            a = json.loads(line)
+            t = a.get("truth") or {}
+            if t.get("clear") and t.get("digit_quads"):
+                out.append((a["photo"], t))
+    return out
+
+
+@pytest.mark.parametrize(("photo", "truth"), _truth_rows()[:8], ids=lambda v: v if isinstance(v, str) else "")
+def test_the_detector_proposes_the_digit_row(photo, truth):
+    img = cv2.imread(str(BATCH / photo))
+    quads = np.array(truth["digit_quads"], np.float32)
+    centre = quads.reshape(-1, 2).mean(axis=0)
+    props = [p for side in (480, 736) for p in detector.propose(img, long_side=side)]
+    inside = [p for p in props if cv2.pointPolygonTest(p.quad, (float(centre[0]), float(centre[1])), False) >= 0]
+    assert inside, f"no proposal covers the digit row of {photo}"
+    height = float(np.mean([np.linalg.norm(q[3] - q[0]) for q in quads]))
+    assert any(0.6 * height <= p.height <= 2.5 * height for p in inside)
+
+
+def test_rectify_cuts_the_quad_upright():
+    img = np.zeros((200, 300, 3), np.uint8)
+    cv2.rectangle(img, (50, 80), (250, 120), (255, 255, 255), -1)
+    quad = np.float32([[50, 80], [250, 80], [250, 120], [50, 120]])
+    out = detector.rectify(img, quad, 40)
+    assert out.shape[:2] == (40, 200) and out.mean() > 240
+    assert detector.rectify(img, np.roll(quad, 1, axis=0), 40).shape[:2] == (40, 200)  # started at another corner
+
+
+def _clear_samples() -> list[tuple[str, str]]:
+    with (BATCH / "truth.csv").open(encoding="utf-8") as f:
+        truth = {r["submission_id"]: r for r in csv.DictReader(f)}
+    with (BATCH / "submissions.csv").open(encoding="utf-8", errors="replace") as f:
+        subs = {r["submission_id"]: r for r in csv.DictReader(f)}
+    return [(subs[s]["photo"], t["true_reading"]) for s, t in truth.items()
+            if t["expected_status"] == "valid" and t["kind"] == "lcd" and s in subs]
