@@ -226,6 +226,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, help="batch folder (default: a temporary one)")
     ap.add_argument("--tesseract", action="store_true", help="run verify with --tesseract")
+    ap.add_argument("--reader", choices=("classic", "learned"), default="classic", help="verify --reader")
     ap.add_argument("--skip-realdata", action="store_true")
     ap.add_argument("--size", default="1600x1200", help="photo size WxH passed to the generator")
     ap.add_argument("--engines", type=int, default=400, metavar="N",
@@ -250,7 +251,7 @@ def main() -> None:
                         "--seed", str(args.seed), "--mix", "benchmark", "--size", args.size], check=True, cwd=ROOT)
         stamp.write_text(json.dumps(wanted))
     gen_s = time.perf_counter() - t0
-    extra = ["--tesseract"] if args.tesseract else []
+    extra = (["--tesseract"] if args.tesseract else []) + ["--reader", args.reader]
     seconds, tree_mb, proc_mb, stdout = run_verify(batch, args.workers, extra)
     s = score(batch)
     n_photos = sum(1 for p in (batch / "photos").iterdir() if p.is_file())

@@ -154,8 +154,8 @@ def text_size(text: str, px: float, face: str) -> tuple[float, float]:
     """(width, height) of the ink of ``text`` at size ``px`` (cap height for the stroke font)."""
     if face == STROKE:
         return stroke_width_of(text, px * 0.72), px * 0.72
-    l, t, r, b = _ttf(face, int(round(px))).getbbox(text)
-    return float(r - l), float(b - t)
+    x0, y0, x1, y1 = _ttf(face, int(round(px))).getbbox(text)
+    return float(x1 - x0), float(y1 - y0)
 
 
 def draw_text(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, px: float, face: str,
@@ -170,8 +170,8 @@ def draw_text(draw: ImageDraw.ImageDraw, x: float, y: float, text: str, px: floa
         draw_stroke_text(draw, x0, y0, text, h, fill, weight=weight)
     else:
         font = _ttf(face, int(round(px)))
-        l, t, _, _ = font.getbbox(text)
-        draw.text((x0 - l, y0 - t), text, font=font, fill=fill)
+        bx, by, _, _ = font.getbbox(text)
+        draw.text((x0 - bx, y0 - by), text, font=font, fill=fill)
     return x0, y0, x0 + w, y0 + h
 
 

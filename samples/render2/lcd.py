@@ -198,12 +198,15 @@ def render_panel(layout: str, screen: Screen, ph: float, rng: np.random.Generato
     reg = screen.register
     mid = ry + rh / 2
     right = rx + rw
+    word = {"kVAh": "kVAh", "MD kW": "kW"}.get(reg, "kWh")  # the unit legend of this screen
+    word_on = reg in ("kWh", "BP kWh", "kVAh", "MD kW") or test
+    tag = {"BP kWh": "BP", "MD kW": "MD"}.get(reg, "")  # which other register, where the layout has no slot
     if layout == "genus_1ph":
-        ink.text(right + 0.1, mid + 0.1, "kWh", sz * 1.1, on=reg in ("kWh", "BP kWh") or test, anchor="lm")
+        ink.text(right + 0.1, mid + 0.1, word, sz * 1.1, on=word_on, anchor="lm")
+        if tag:
+            ink.text(right + 0.1, mid - 0.3, tag, sz * 0.9, anchor="lm")
         ink.bulb(gx + ml + 0.3, gy + 0.33, 0.13)
         ink.battery(gx + gw - 0.75, gy + 0.2, 0.42, on=test or rng.random() < 0.3)
-        if reg in ("kVAh", "MD kW"):
-            ink.text(right + 0.1, mid - 0.35, "kVAh" if reg == "kVAh" else "MD kW", sz, anchor="lm")
         extras += ["bulb", "battery"]
     elif layout == "genus_3ph":
         idx = {"kWh": "18", "kVAh": "21", "MD kW": "32", "BP kWh": "48", "date": "02", "time": "03",
@@ -218,28 +221,26 @@ def render_panel(layout: str, screen: Screen, ph: float, rng: np.random.Generato
         legends = [("kWh", reg in ("kWh", "BP kWh")), ("kVAh", reg == "kVAh"), ("kW", reg == "MD kW"),
                    ("MD", reg == "MD kW")]
         x = rx + 0.3
-        for word, on in legends:
-            box = ink.text(x, gy + gh - 0.12, word, sz * 0.85, on=on or test, anchor="lb")
+        for w_, on in legends:
+            box = ink.text(x, gy + gh - 0.12, w_, sz * 0.85, on=on or test, anchor="lb")
             x = box[2] + 0.35
         extras += [f"index:{idx}", tariff, "CUM", "BP"]
     elif layout == "lt_em101":
-        ink.text(right - 0.15, ry + rh + 0.05, "kWh", sz * 0.75, on=reg in ("kWh", "BP kWh") or test, anchor="rt")
-        if reg == "MD kW":
-            ink.text(rx + 0.2, ry + rh + 0.05, "MD kW", sz * 0.75, anchor="lt")
+        ink.text(right - 0.15, ry + rh + 0.05, word, sz * 0.75, on=word_on, anchor="rt")
+        if tag:
+            ink.text(rx + 0.2, ry + rh + 0.05, tag, sz * 0.75, anchor="lt")
         ink.arrow(gx + 0.2, gy + 0.12, 0.22, on=True)
     elif layout == "tangedco_3ph":
         for i, ch in enumerate("RYB"):
             ink.text(gx + 0.2, ry + 0.2 + i * 0.42, ch, sz * 0.85, on=rng.random() < 0.9 or test)
-        ink.text(gx + gw - 0.2, gy + gh - 0.1, "kWh" if reg != "kVAh" else "kVAh", sz,
-                 on=reg in ("kWh", "kVAh", "BP kWh") or test, anchor="rb")
-        if reg == "MD kW":
-            ink.text(rx + 0.3, gy + gh - 0.1, "MD kW", sz, anchor="lb")
+        ink.text(gx + gw - 0.2, gy + gh - 0.1, word, sz, on=word_on, anchor="rb")
+        if tag:
+            ink.text(rx + 0.3, gy + gh - 0.1, tag, sz, anchor="lb")
         extras += ["RYB"]
     else:  # hpl, secure_lg: legend right of the digits, arrows / CUM on top
-        word = {"kVAh": "kVAh", "MD kW": "kW"}.get(reg, "kWh")
-        ink.text(right + 0.12, ry + rh - 0.2, word, sz * 1.1, on=reg != "blank", anchor="lb")
-        if reg == "MD kW":
-            ink.text(right + 0.12, ry + 0.25, "MD", sz, anchor="lt")
+        ink.text(right + 0.12, ry + rh - 0.2, word, sz * 1.1, on=word_on, anchor="lb")
+        if tag:
+            ink.text(right + 0.12, ry + 0.25, tag, sz, anchor="lt")
         if layout == "secure_lg":
             for i in range(4):
                 ink.arrow(gx + ml + 0.2 + i * 0.55, gy + 0.15, 0.24, on=i == 0 or test)
@@ -299,4 +300,8 @@ def _compose(W: int, H: int, ph: float, glass: tuple[float, float, float, float]
     frame = np.array((20, 22, 24), np.float32) if rng.random() < 0.6 else np.array(bezel_rgb, np.float32) * 0.5
     g[:rim], g[-rim:], g[:, :rim], g[:, -rim:] = frame, frame, frame, frame
     img[gy:gy + gh, gx:gx + gw] = g[: H - gy, : W - gx]
+    o = max(1, int(round(ph * 0.05)))  # moulded frame edge around the display window
+    edge = np.array(bezel_rgb, np.float32) * 0.62
+    img[:o], img[-o:], img[:, :o], img[:, -o:] = edge, edge, edge, edge
+    img[o:2 * o, o:-o] = np.minimum(np.array(bezel_rgb, np.float32) * 1.12, 255)
     return img
