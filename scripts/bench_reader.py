@@ -35,7 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline.compare import parse_number  # noqa: E402
+from pipeline.reader import register  # noqa: E402
 from pipeline.reader.predict import read_photo  # noqa: E402
+from pipeline.reader.stage import verified  # noqa: E402
 from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realdata"
@@ -62,25 +64,55 @@ def wrong_typing(reading: str, key: str) -> str:
     return whole[:i] + whole[i + 1:]
 
 
-def accepted(res, th=DEFAULT_THRESHOLDS) -> bool:  # noqa: ANN001
+def labelled_rows(folder: Path) -> list[dict[str, str]]:
+    """``file, reading, clear`` rows of a real set (manifest.csv) or a generated batch (truth.csv)."""
+    if (folder / "manifest.csv").exists():
+        with (folder / "manifest.csv").open(encoding="utf-8") as f:
+            return [r for r in csv.DictReader(f) if r.get("meter", "electricity") in ("electricity", "")
+                    or r.get("kind") == "display_crop"]
+    with (folder / "truth.csv").open(encoding="utf-8") as f:
+        truth = list(csv.DictReader(f))
+    if truth and "file" in truth[0]:  # samples.render2: one row per photo
+        # another register's value typed as shown must be held back too: keep it, marked unclear
+        return [{"file": t["file"], "reading": t["reading"],
+                 "clear": t["clear"] if t["register"] == "kWh" else "false"} for t in truth]
+    with (folder / "submissions.csv").open(encoding="utf-8", errors="replace") as f:
+        photos = {r["submission_id"]: r["photo"] for r in csv.DictReader(f)}
+    out, seen = [], set()
+    for t in truth:  # samples.synth: photos of the benchmark mix, each once
+        photo = photos.get(t["submission_id"], "")
+        if not photo or photo in seen or not (folder / photo).is_file():
+            continue
+        seen.add(photo)
+        ok = t["clear"] == "true" and t.get("register", "kWh") == "kWh" and t.get("defect", "") in ("", "None")
+        out.append({"file": photo, "reading": t["true_reading"], "clear": "true" if ok else "false"})
+    return out
+
+
+def accepted(res, img: np.ndarray, th=DEFAULT_THRESHOLDS) -> bool:  # noqa: ANN001
+    """What verify would do with this reading: the typed reading verified, and no other register named."""
     s = res.typed
-    return bool(s is not None and s.posterior >= th.typed_min_posterior and s.logp >= np.log(th.typed_min_probability))
+    if not (s is not None and verified(s.posterior, s.logp, th)):
+        return False
+    return not register.other_register(img, res.proposal, res.proposals)[0]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=0, help="photos per source (0: all)")
     ap.add_argument("--extra", type=Path, action="append", default=[], help="another folder with manifest.csv")
+    ap.add_argument("--batch", type=Path, action="append", default=[],
+                    help="a generated batch folder (samples.synth or samples.render2): its truth as the labels")
+    ap.add_argument("--no-real", action="store_true", help="leave out ../shared/realdata")
     args = ap.parse_args()
-    folders = [REAL / s for s in SOURCES if (REAL / s).is_dir()] + args.extra
+    folders = [] if args.no_real else [REAL / s for s in SOURCES if (REAL / s).is_dir()]
+    folders += args.extra + args.batch
     if not folders:
-        sys.exit("no real photos: ../shared/realdata is absent")
+        sys.exit("nothing to measure: ../shared/realdata is absent and no --batch given")
     reliab = defaultdict(lambda: [0, 0])
     started, n_photos = time.time(), 0
     for folder in folders:
-        with (folder / "manifest.csv").open(encoding="utf-8") as f:
-            rows = [r for r in csv.DictReader(f) if r.get("meter", "electricity") in ("electricity", "")
-                    or r.get("kind") == "display_crop"]
+        rows = labelled_rows(folder)
         if args.limit:
             rows = rows[:args.limit]
         c = defaultdict(int)
@@ -94,7 +126,7 @@ def main() -> None:
             res = read_photo(img, typed=honest)
             if not clear:
                 c["unclear"] += 1
-                c["unclear_held"] += not accepted(res)
+                c["unclear_held"] += not accepted(res, img)
                 continue
             c["clear"] += 1
             right = bool(res.reading) and integer(res.reading) == honest
@@ -105,9 +137,9 @@ def main() -> None:
             b = min(9, int(res.confidence * 10))
             reliab[b][0] += 1
             reliab[b][1] += right
-            c["honest_accepted"] += accepted(res)
+            c["honest_accepted"] += accepted(res, img)
             wrong = wrong_typing(r["reading"], r["file"])
-            c["wrong_accepted"] += accepted(read_photo(img, typed=wrong))
+            c["wrong_accepted"] += accepted(read_photo(img, typed=wrong), img)
         name = folder.name
         print(f"{name}: clear {c['clear']}, integer kWh read right {c['read_right']} "
               f"({100 * c['read_right'] / max(1, c['clear']):.1f} %); confident (>= 0.9) {c['confident']}, "

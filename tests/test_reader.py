@@ -121,3 +121,22 @@ def _clear_samples() -> list[tuple[str, str]]:
         subs = {r["submission_id"]: r for r in csv.DictReader(f)}
     return [(subs[s]["photo"], t["true_reading"]) for s, t in truth.items()
             if t["expected_status"] == "valid" and t["kind"] == "lcd" and s in subs]
+
+
+def test_verify_with_the_learned_reader_never_accepts_what_it_should_not(tmp_path):
+    """The whole batch through `verify --reader learned`: a row per input row, nothing wrongly valid."""
+    from pipeline.verify import run_verify
+
+    summary = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", tmp_path / "m.db",
+                         tmp_path / "r.csv", workers=2, reader="learned")
+    with (tmp_path / "r.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with (BATCH / "truth.csv").open(encoding="utf-8") as f:
+        truth = list(csv.DictReader(f))
+    assert len(rows) == summary.rows == len(truth)
+    wrongly_valid = [(r["submission_id"], t["case"]) for r, t in zip(rows, truth, strict=True)
+                     if r["status"] == "valid" and t["expected_status"] != "valid"]
+    assert wrongly_valid == []
+    unclear_valid = [r["submission_id"] for r, t in zip(rows, truth, strict=True)
+                     if r["status"] == "valid" and t["clear"] != "true"]
+    assert unclear_valid == []

@@ -34,6 +34,8 @@ class LearnedReading:
     rivals: list[str] = field(default_factory=list)  # other number rows nearly as tall
     rows_read: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    proposal: detector.Proposal | None = None  # the chosen row's proposal
+    proposals: list[detector.Proposal] = field(default_factory=list)  # every text line found
 
 
 def _dedupe(props: list[detector.Proposal]) -> list[detector.Proposal]:
@@ -84,12 +86,13 @@ def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "") ->
         rows = _read(crops, heights)
         best, rivals = select.choose(rows)
     out.rows_read = len(crops)
+    out.proposals = props
     out.timings = {"detect": t1 - t0, "recognize": time.perf_counter() - t1}
     if best is None:
         return out
     i = best.index % len(crops)
     out.reading, out.confidence, out.char_probs = best.text, best.confidence, best.char_probs
-    out.quad = props[i].quad
+    out.quad, out.proposal = props[i].quad, props[i]
     out.crop = crops[i]
     out.rivals = [r.text for r in rivals]
     # the typed reading, or (none given) the free reading itself: how sure is the row of it?

@@ -17,6 +17,7 @@ import numpy as np
 from pipeline import quality
 from pipeline.context import PhotoContext, PhotoResult
 from pipeline.phash import phash
+from pipeline.reader import register
 from pipeline.reader.predict import read_photo
 from pipeline.rules import Reason, Thresholds
 
@@ -52,6 +53,12 @@ def learned_result(img: np.ndarray, result: PhotoResult, ctx: PhotoContext, type
         result.typed_alternative = found.typed.best_alternative
     if found.typed is not None and verified(found.typed.posterior, found.typed.logp, th):
         result.clear = True  # readable: a glare spot or dim light elsewhere does not matter
+        t = time.perf_counter()
+        other, legends = register.other_register(img, found.proposal, found.proposals)
+        result.timings["register"] = time.perf_counter() - t
+        result.register = other or ("kWh" if any("KWH" in t or "CUM" in t for t in legends) else "")
+        if other:
+            result.reasons.append(Reason.NOT_KWH_REGISTER.value)
     else:
         result.clear = not photo_reasons
         result.reasons = [r.value for r in photo_reasons]
