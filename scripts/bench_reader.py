@@ -15,7 +15,7 @@ folder given with --extra, in the same manifest format) it prints, per source:
 No real photo is trained on (leave-one-source-out holds trivially: the recognizer
 learnt from synthetic rows and haverland digit crops only).
 
-    .venv/bin/python scripts/bench_reader.py [--classic] [--limit N]
+    .venv/bin/python scripts/bench_reader.py [--classic] [--tesseract] [--batch DIR] [--limit N]
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from pipeline.compare import parse_number  # noqa: E402
 from pipeline.reader import register  # noqa: E402
@@ -104,54 +105,89 @@ def main() -> None:
     ap.add_argument("--batch", type=Path, action="append", default=[],
                     help="a generated batch folder (samples.synth or samples.render2): its truth as the labels")
     ap.add_argument("--no-real", action="store_true", help="leave out ../shared/realdata")
+    ap.add_argument("--classic", action="store_true", help="also the classic reader (today's default)")
+    ap.add_argument("--tesseract", action="store_true", help="also plain Tesseract on the whole photo")
     args = ap.parse_args()
     folders = [] if args.no_real else [REAL / s for s in SOURCES if (REAL / s).is_dir()]
     folders += args.extra + args.batch
     if not folders:
         sys.exit("nothing to measure: ../shared/realdata is absent and no --batch given")
+    readers = ["learned"] + (["classic"] if args.classic else []) + (["tesseract"] if args.tesseract else [])
     reliab = defaultdict(lambda: [0, 0])
     started, n_photos = time.time(), 0
+    print("reader     | clear read right (integer kWh) | confident >= 0.9: wrong | straight-through | "
+          "false accepts | unclear held back")
     for folder in folders:
-        rows = labelled_rows(folder)
-        if args.limit:
-            rows = rows[:args.limit]
-        c = defaultdict(int)
-        for r in rows:
-            img = cv2.imread(str(folder / r["file"]))
+        groups: dict[str, dict[str, defaultdict]] = {}
+        for r in labelled_rows(folder)[:args.limit or None]:
+            data = (folder / r["file"]).read_bytes()
+            img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
             if img is None:
                 continue
             n_photos += 1
             clear = r.get("clear", "true") == "true" and "?" not in r["reading"] and bool(integer(r["reading"]))
             honest = integer(r["reading"]) or "0"
-            res = read_photo(img, typed=honest)
-            if not clear:
-                c["unclear"] += 1
-                c["unclear_held"] += not accepted(res, img)
-                continue
-            c["clear"] += 1
-            right = bool(res.reading) and integer(res.reading) == honest
-            c["read_right"] += right
-            if res.reading and res.confidence >= 0.9:
-                c["confident"] += 1
-                c["confident_wrong"] += not right
-            b = min(9, int(res.confidence * 10))
-            reliab[b][0] += 1
-            reliab[b][1] += right
-            c["honest_accepted"] += accepted(res, img)
-            wrong = wrong_typing(r["reading"], r["file"])
-            c["wrong_accepted"] += accepted(read_photo(img, typed=wrong), img)
-        name = folder.name
-        print(f"{name}: clear {c['clear']}, integer kWh read right {c['read_right']} "
-              f"({100 * c['read_right'] / max(1, c['clear']):.1f} %); confident (>= 0.9) {c['confident']}, "
-              f"wrong {c['confident_wrong']}; batch straight-through {c['honest_accepted']}/{c['clear']} "
-              f"({100 * c['honest_accepted'] / max(1, c['clear']):.1f} %), false accepts {c['wrong_accepted']}; "
-              f"unclear held back {c['unclear_held']}/{c['unclear']}", flush=True)
-    print("reliability of the free reading (all sources): confidence bin, photos, right")
+            wrong = wrong_typing(r["reading"], r["file"]) if clear else ""
+            keys = [folder.name] + ([f"{folder.name}/{r['source_repo']}"] if r.get("source_repo") else [])
+            for reader in readers:
+                got = measure(reader, img, data, r["file"], honest, wrong, clear)
+                for key in keys:
+                    c = groups.setdefault(key, {}).setdefault(reader, defaultdict(int))
+                    for k, v in got.items():
+                        c[k] += v
+                if reader == "learned" and clear:
+                    b = min(9, int(got["confidence"] * 10))
+                    reliab[b][0] += 1
+                    reliab[b][1] += got["read_right"]
+        for key, per in groups.items():
+            print(key)
+            for reader, c in per.items():
+                print(f"  {reader:<9}| {c['read_right']:>3}/{c['clear']:<3} {100 * c['read_right'] / max(1, c['clear']):5.1f} % "
+                      f"| {c['confident']:>3}: {c['confident_wrong']:>2} wrong "
+                      f"| {c['honest_accepted']:>3}/{c['clear']:<3} {100 * c['honest_accepted'] / max(1, c['clear']):5.1f} % "
+                      f"| {c['wrong_accepted']:>2} of {c['clear']} | {c['unclear_held']}/{c['unclear']}", flush=True)
+    print("reliability of the learned reader's free reading (clear photos, all sources): confidence bin, photos, right")
     for b in sorted(reliab):
         n, k = reliab[b]
         print(f"  {b / 10:.1f}-{(b + 1) / 10:.1f}  {n:4d}  {100 * k / max(1, n):5.1f} %")
-    print(f"{n_photos} photos in {time.time() - started:.0f} s ({(time.time() - started) / max(1, n_photos):.2f} s/photo, "
-          "each read 2-3 times)")
+    print(f"{n_photos} photos in {time.time() - started:.0f} s ({(time.time() - started) / max(1, n_photos):.2f} s/photo "
+          f"for {len(readers)} reader(s), each photo read honestly and wrongly typed)")
+
+
+def measure(reader: str, img: np.ndarray, data: bytes, name: str, honest: str, wrong: str,
+            clear: bool) -> dict[str, float]:
+    """One photo through one reader: read right, confidence, accepted when typed honestly and wrongly."""
+    if reader == "tesseract":  # plain Tesseract on the whole photo: a reading only, it verifies nothing
+        from benchmark import _digit_runs, whole_image_baselines
+
+        tess, _ = whole_image_baselines(img, "full_photo")
+        right = any((run.lstrip("0") or "0") == honest for run in _digit_runs(tess.split(".")[0]))
+        return {"clear": clear, "unclear": not clear, "read_right": clear and right, "confidence": 0.0}
+    if reader == "classic":
+        from pipeline.context import PhotoContext
+        from pipeline.decide import photo_verdict
+        from pipeline.photo import process_photo
+
+        ctx = PhotoContext(use_tesseract=False)
+        res = process_photo(data, ctx, name, honest)
+        ok = photo_verdict(res, ctx.thresholds, honest).status.value == "valid"
+        bad = clear and photo_verdict(process_photo(data, ctx, name, wrong), ctx.thresholds,
+                                      wrong).status.value == "valid"
+        reading, confidence = res.reading, res.confidence
+    else:
+        res = read_photo(img, typed=honest)
+        ok = accepted(res, img)
+        bad = clear and accepted(read_photo(img, typed=wrong), img)
+        reading, confidence = res.reading, res.confidence
+    right = bool(reading) and integer(reading) == honest
+    out = {"clear": clear, "unclear": not clear, "confidence": confidence}
+    if not clear:
+        out["unclear_held"] = not ok
+        return out
+    out.update(read_right=right, confident=bool(reading) and confidence >= 0.9,
+               confident_wrong=bool(reading) and confidence >= 0.9 and not right,
+               honest_accepted=ok, wrong_accepted=bad)
+    return out
 
 
 if __name__ == "__main__":
