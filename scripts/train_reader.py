@@ -245,6 +245,13 @@ def main() -> None:
     _finish(model, args, args.epochs - 1)
 
 
+def _command(args: argparse.Namespace) -> str:
+    """The training command as it would be typed, for the manifest (an export-only run is given the same flags)."""
+    init = f" --init {args.init}" if args.init else ""
+    return (f"scripts/train_reader.py --train {args.train} --val {args.val} --epochs {args.epochs} "
+            f"--batch {args.batch} --lr {args.lr} --seed {args.seed}{init} --work {args.work}")
+
+
 def _finish(model: RowNet, args: argparse.Namespace, epoch: int) -> None:
     """Export to ONNX and record the file, its hash and how it was made in models/manifest.json."""
     sha = export(model, args.out)
@@ -261,8 +268,8 @@ def _finish(model: RowNet, args: argparse.Namespace, epoch: int) -> None:
         "alphabet": ALPHABET, "blank": 0, "input": "(N, 3, 32, W) BGR, pipeline.reader.rows.normalise",
         "stride": STRIDE, "parameters": sum(p.numel() for p in model.parameters()), "epochs": epoch + 1,
         "val_exact_synthetic": val,
-        "trained_with": f"scripts/train_reader.py --train {args.train} --val {args.val} --epochs {args.epochs} "
-                        f"--batch {args.batch} --lr {args.lr} --seed {args.seed}",
+        "trained_with": _command(args),
+        "stopped_after_epoch": None if epoch + 1 >= args.epochs else epoch,
         "data": "scripts/make_rows.py (samples/synth/rows.py worlds + haverland-meterdigits crops, Apache-2.0)",
     }
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

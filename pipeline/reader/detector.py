@@ -29,10 +29,13 @@ class Proposal:
 
     quad: np.ndarray
     score: float
+    height_px: float | None = None  # the text height when it is known otherwise than from the quad
 
     @property
     def height(self) -> float:
         """The shorter side: the text's height in photo pixels."""
+        if self.height_px is not None:
+            return self.height_px
         q = self.quad
         return float(min(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])))
 

@@ -70,6 +70,28 @@ def _read(crops: list[np.ndarray], heights: list[float]) -> list[select.ReadRow]
     return best
 
 
+def _row_search(img: np.ndarray) -> list[tuple[detector.Proposal, np.ndarray]]:
+    """Digit rows found by the classic row search (pipeline.locate), cut as row crops.
+
+    A bridge while the detector is a generic text detector: issue 16's learned
+    display finder replaces both.
+    """
+    from pipeline.locate import locate_all
+
+    out = []
+    for d in locate_all(img):
+        x, y, w, h = d.digits_box
+        m = 0.3 * h
+        y0, y1 = int(max(0, y - m)), int(min(d.crop.shape[0], y + h + m))
+        x0, x1 = int(max(0, x - m)), int(min(d.crop.shape[1], x + w + m))
+        crop = d.crop[y0:y1, x0:x1]
+        if crop.size == 0:
+            continue
+        quad = np.asarray(d.quad, np.float32).reshape(4, 2)
+        out.append((detector.Proposal(quad, d.score, height_px=float(d.digit_height_px)), crop))
+    return out
+
+
 def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "") -> LearnedReading:
     """Find and read the register's digit row in a BGR photo; score ``typed`` on it when given."""
     out = LearnedReading()
@@ -85,6 +107,14 @@ def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "") ->
         crops = [cv2.rotate(c, cv2.ROTATE_180) for c in crops]
         rows = _read(crops, heights)
         best, rivals = select.choose(rows)
+    if best is None:  # the text detector misses some large thin-stroke LCD digits: try the row search's rows
+        extra = _row_search(img)
+        if extra:
+            props = props + [p for p, _ in extra]
+            crops = crops + [c for _, c in extra]
+            heights = heights + [p.height for p, _ in extra]
+            rows = _read(crops, heights)
+            best, rivals = select.choose(rows)
     out.rows_read = len(crops)
     out.proposals = props
     out.timings = {"detect": t1 - t0, "recognize": time.perf_counter() - t1}

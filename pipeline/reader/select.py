@@ -22,7 +22,7 @@ from pipeline.reader.ctc import greedy, sequence_logp
 
 MIN_DIGITS = 4  # a kWh register shows at least this many digit positions
 MAX_DIGITS = 9  # ... and at most this many: a longer number is a consumer or serial number (IVRS: 10-12)
-MIN_ROW_CONFIDENCE = 0.5  # P(the free reading) of a row to count as a number row
+MIN_ROW_CONFIDENCE = 0.2  # P(the free reading) of a row to count as a number row
 SIMILAR_HEIGHT = 0.8  # another number row at least this tall (relative) competes with the chosen one
 
 
