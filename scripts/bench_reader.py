@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import hashlib
+import re
 import sys
 import time
 from collections import defaultdict
@@ -37,7 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from pipeline.compare import parse_number  # noqa: E402
 from pipeline.reader import register  # noqa: E402
-from pipeline.reader.predict import read_photo  # noqa: E402
+from pipeline.reader.predict import PROPOSERS, read_photo  # noqa: E402
 from pipeline.reader.stage import verified  # noqa: E402
 from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
 
@@ -107,12 +109,20 @@ def main() -> None:
     ap.add_argument("--no-real", action="store_true", help="leave out ../shared/realdata")
     ap.add_argument("--classic", action="store_true", help="also the classic reader (today's default)")
     ap.add_argument("--tesseract", action="store_true", help="also plain Tesseract on the whole photo")
+    ap.add_argument("--rapidocr", action="store_true",
+                    help="also RapidOCR (PP-OCRv4 det + rec) on the whole photo; measurement only, not a dependency: "
+                         ".venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4 pyclipper shapely pyyaml six")
+    ap.add_argument("--proposers", default=",".join(PROPOSERS),
+                    help=f"the learned reader's row sources in order (finder, text, rowsearch; default {','.join(PROPOSERS)})")
     args = ap.parse_args()
+    sources = tuple(args.proposers.split(","))
+    print(f"learned reader's row sources: {', '.join(sources)}")
     folders = [] if args.no_real else [REAL / s for s in SOURCES if (REAL / s).is_dir()]
     folders += args.extra + args.batch
     if not folders:
         sys.exit("nothing to measure: ../shared/realdata is absent and no --batch given")
-    readers = ["learned"] + (["classic"] if args.classic else []) + (["tesseract"] if args.tesseract else [])
+    readers = ["learned"] + (["classic"] if args.classic else []) + (["tesseract"] if args.tesseract else []) \
+        + (["rapidocr"] if args.rapidocr else [])
     reliab = defaultdict(lambda: [0, 0])
     started, n_photos = time.time(), 0
     print("reader     | clear read right (integer kWh) | confident >= 0.9: wrong | straight-through | "
@@ -130,7 +140,7 @@ def main() -> None:
             wrong = wrong_typing(r["reading"], r["file"]) if clear else ""
             keys = [folder.name] + ([f"{folder.name}/{r['source_repo']}"] if r.get("source_repo") else [])
             for reader in readers:
-                got = measure(reader, img, data, r["file"], honest, wrong, clear)
+                got = measure(reader, img, data, r["file"], honest, wrong, clear, sources)
                 for key in keys:
                     c = groups.setdefault(key, {}).setdefault(reader, defaultdict(int))
                     for k, v in got.items():
@@ -154,14 +164,28 @@ def main() -> None:
           f"for {len(readers)} reader(s), each photo read honestly and wrongly typed)")
 
 
+@functools.lru_cache(maxsize=1)
+def _rapidocr():  # noqa: ANN202 - rapidocr_onnxruntime.RapidOCR
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError:
+        sys.exit("--rapidocr needs the rapidocr-onnxruntime wheel (measurement only): "
+                 ".venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4 pyclipper shapely pyyaml six")
+    return RapidOCR()
+
+
 def measure(reader: str, img: np.ndarray, data: bytes, name: str, honest: str, wrong: str,
-            clear: bool) -> dict[str, float]:
+            clear: bool, sources: tuple[str, ...] = PROPOSERS) -> dict[str, float]:
     """One photo through one reader: read right, confidence, accepted when typed honestly and wrongly."""
     if reader == "tesseract":  # plain Tesseract on the whole photo: a reading only, it verifies nothing
         from benchmark import _digit_runs, whole_image_baselines
 
         tess, _ = whole_image_baselines(img, "full_photo")
         right = any((run.lstrip("0") or "0") == honest for run in _digit_runs(tess.split(".")[0]))
+        return {"clear": clear, "unclear": not clear, "read_right": clear and right, "confidence": 0.0}
+    if reader == "rapidocr":  # RapidOCR's own detector and recognizer on the whole photo: a reading only
+        texts = [t for _, t, _ in (_rapidocr()(img)[0] or [])]
+        right = any((run.lstrip("0") or "0") == honest for t in texts for run in re.findall(r"\d+", t.split(".")[0]))
         return {"clear": clear, "unclear": not clear, "read_right": clear and right, "confidence": 0.0}
     if reader == "classic":
         from pipeline.context import PhotoContext
@@ -175,9 +199,9 @@ def measure(reader: str, img: np.ndarray, data: bytes, name: str, honest: str, w
                                       wrong).status.value == "valid"
         reading, confidence = res.reading, res.confidence
     else:
-        res = read_photo(img, typed=honest)
+        res = read_photo(img, typed=honest, proposers=sources)
         ok = accepted(res, img)
-        bad = clear and accepted(read_photo(img, typed=wrong), img)
+        bad = clear and accepted(read_photo(img, typed=wrong, proposers=sources), img)
         reading, confidence = res.reading, res.confidence
     right = bool(reading) and integer(reading) == honest
     out = {"clear": clear, "unclear": not clear, "confidence": confidence}

@@ -7,18 +7,22 @@ processes like the rest of the per-photo work (pipeline.photo).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
-from pipeline.reader import detector, recognizer, select
+from pipeline.reader import detector, finder, recognizer, select
 from pipeline.reader.likelihood import TypedScore, score_typed
 
 CROP_HEIGHT = 48  # rows are cut at this height, then the recognizer resizes them to its own
 DETECT_SIDES = (480, 736)  # the photo's long side at each detection pass: large and small text
 WIDEN = (1.0, 1.7)  # each row is read as cut and widened by these factors (narrow digits)
 MAX_ROWS = 12  # the tallest text lines read per photo
+# where rows come from, tried in this order until one gives a number row: the learned
+# register-row finder, the generic text-line detector, the classic row search
+PROPOSERS = ("text", "rowsearch")
+FINDER_SIDES = (480,)  # the photo's long side at each finder pass
 
 
 @dataclass
@@ -92,35 +96,55 @@ def _row_search(img: np.ndarray) -> list[tuple[detector.Proposal, np.ndarray]]:
     return out
 
 
-def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "") -> LearnedReading:
+def _propose(img: np.ndarray, source: str) -> tuple[list[detector.Proposal], list[np.ndarray]]:
+    """The row proposals of one source and their upright crops."""
+    if source == "rowsearch":
+        pairs = _row_search(img)
+        return [p for p, _ in pairs], [c for _, c in pairs]
+    if source == "finder":
+        props = _dedupe([p for side in FINDER_SIDES for p in finder.find(img, long_side=side)])
+    elif source == "text":
+        props = _dedupe([p for side in DETECT_SIDES for p in detector.propose(img, long_side=side)])
+    else:
+        raise ValueError(f"unknown row source {source!r}")
+    props = sorted(props, key=lambda p: -p.height)[:MAX_ROWS]  # the register is among the tallest lines
+    return props, [detector.rectify(img, p.quad, CROP_HEIGHT) for p in props]
+
+
+def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
+               proposers: tuple[str, ...] = PROPOSERS) -> LearnedReading:
     """Find and read the register's digit row in a BGR photo; score ``typed`` on it when given."""
     out = LearnedReading()
-    t0 = time.perf_counter()
-    props = _dedupe([p for side in DETECT_SIDES for p in detector.propose(img, long_side=side)])
-    props = sorted(props, key=lambda p: -p.height)[:MAX_ROWS]  # the register is among the tallest lines
-    t1 = time.perf_counter()
-    crops = [detector.rectify(img, p.quad, CROP_HEIGHT) for p in props]
-    heights = [p.height for p in props]
-    rows = _read(crops, heights)
-    best, rivals = select.choose(rows)
-    if best is None and crops:  # an upside-down photo (a webcam mounted the other way) reads the other way
-        crops = [cv2.rotate(c, cv2.ROTATE_180) for c in crops]
-        rows = _read(crops, heights)
+    props: list[detector.Proposal] = []
+    crops: list[np.ndarray] = []
+    rows: list[select.ReadRow] = []
+    best, rivals, detect, recog = None, [], 0.0, 0.0
+    for source in proposers:
+        t0 = time.perf_counter()
+        new_props, new_crops = _propose(img, source)
+        t1 = time.perf_counter()
+        detect += t1 - t0
+        if not new_crops:
+            continue
+        new_rows = _read(new_crops, [p.height for p in new_props])
+        if select.choose(rows + new_rows)[0] is None and source != "rowsearch":
+            turned = [cv2.rotate(c, cv2.ROTATE_180) for c in new_crops]  # upside down (a webcam turned over)?
+            turned_rows = _read(turned, [p.height for p in new_props])
+            if select.choose(turned_rows)[0] is not None:
+                new_crops, new_rows = turned, turned_rows
+        offset = len(crops)
+        rows += [replace(r, index=offset + r.index % len(new_crops)) for r in new_rows]
+        props, crops = props + new_props, crops + new_crops
+        recog += time.perf_counter() - t1
         best, rivals = select.choose(rows)
-    if best is None:  # the text detector misses some large thin-stroke LCD digits: try the row search's rows
-        extra = _row_search(img)
-        if extra:
-            props = props + [p for p, _ in extra]
-            crops = crops + [c for _, c in extra]
-            heights = heights + [p.height for p, _ in extra]
-            rows = _read(crops, heights)
-            best, rivals = select.choose(rows)
+        if best is not None:
+            break
     out.rows_read = len(crops)
     out.proposals = props
-    out.timings = {"detect": t1 - t0, "recognize": time.perf_counter() - t1}
+    out.timings = {"detect": detect, "recognize": recog}
     if best is None:
         return out
-    i = best.index % len(crops)
+    i = best.index
     out.reading, out.confidence, out.char_probs = best.text, best.confidence, best.char_probs
     out.quad, out.proposal = props[i].quad, props[i]
     out.crop = crops[i]
