@@ -140,3 +140,28 @@ def test_verify_with_the_learned_reader_never_accepts_what_it_should_not(tmp_pat
     unclear_valid = [r["submission_id"] for r, t in zip(rows, truth, strict=True)
                      if r["status"] == "valid" and t["clear"] != "true"]
     assert unclear_valid == []
+
+
+def test_finder_regions_grow_the_core_back_to_the_whole_row():
+    """A core of 40x5 map pixels at stride 4 is a row of about (40 + 5) * 4 by 10 * 4 photo pixels."""
+    from pipeline.reader.finder import STRIDE, regions
+
+    prob = np.zeros((60, 80), np.float32)
+    prob[20:25, 10:50] = 0.95  # the row's core
+    prob[50:52, 70:72] = 0.55  # a faint speck: below min_score
+    (p,) = regions(prob, scale=0.5)  # the map was made from the photo at half size
+    xs, ys = p.quad[:, 0], p.quad[:, 1]
+    assert p.score > 0.9
+    # centre: core centre (30, 22.5) in map pixels -> (30 * 4 / 0.5, 22.5 * 4 / 0.5)
+    assert abs(xs.mean() - 30 * STRIDE / 0.5) < 12 and abs(ys.mean() - 22.5 * STRIDE / 0.5) < 12
+    assert 0.9 * 45 * 8 < xs.max() - xs.min() < 1.1 * 47 * 8
+    assert 0.9 * 10 * 8 < ys.max() - ys.min() < 1.1 * 12 * 8
+
+
+def test_finder_input_is_padded_to_a_multiple_of_16():
+    from pipeline.reader.finder import PAD, prepare
+
+    x, s = prepare(np.zeros((1200, 1600, 3), np.uint8), 480)
+    assert s == pytest.approx(0.3)
+    assert x.shape[:2] == (1, 3) and x.shape[2] % PAD == 0 and x.shape[3] % PAD == 0
+    assert x.shape[3] == 480 and x.shape[2] >= 360

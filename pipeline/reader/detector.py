@@ -11,13 +11,12 @@ pipeline.reader.select picks the register's row.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from pipeline.recognize import MODEL_DIR, verify_artifact
+from pipeline.reader import onnx
 
 DET_MODEL = "text_det"
 MEAN, STD = 0.5, 0.5  # the detector's input normalisation (x / 255 - 0.5) / 0.5
@@ -45,20 +44,9 @@ class Proposal:
         return float(max(np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])))
 
 
-@functools.lru_cache(maxsize=1)
-def _session():  # noqa: ANN202 - onnxruntime.InferenceSession
-    import onnxruntime as ort
-
-    info = verify_artifact(MODEL_DIR, DET_MODEL)
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1  # the batch runs one photo per core
-    opts.inter_op_num_threads = 1
-    return ort.InferenceSession(str(info.path), opts, providers=["CPUExecutionProvider"])
-
-
 def verify() -> None:
     """Start-up check: the detector file is present and unchanged (ModelError otherwise)."""
-    verify_artifact(MODEL_DIR, DET_MODEL)
+    onnx.verify(DET_MODEL)
 
 
 def _input(img: np.ndarray, long_side: int) -> tuple[np.ndarray, float, float]:
@@ -88,7 +76,7 @@ def propose(img: np.ndarray, *, long_side: int = 960, threshold: float = 0.3, mi
     ``min_height``: proposals lower than this many photo pixels are dropped.
     """
     x, sx, sy = _input(img, long_side)
-    prob = _session().run(None, {"x": x})[0][0, 0]
+    prob = onnx.session(DET_MODEL).run(None, {"x": x})[0][0, 0]
     mask = (prob > threshold).astype(np.uint8)
     mask = cv2.dilate(mask, np.ones((2, 2), np.uint8))
     contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)

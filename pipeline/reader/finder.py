@@ -11,13 +11,11 @@ it learns seven-segment and drum rows, and not the printed text around them.
 
 from __future__ import annotations
 
-import functools
-
 import cv2
 import numpy as np
 
+from pipeline.reader import onnx
 from pipeline.reader.detector import Proposal, _order
-from pipeline.recognize import MODEL_DIR, verify_artifact
 
 FINDER_MODEL = "row_finder"
 STRIDE = 4  # output pixels per input pixel, each way
@@ -28,18 +26,7 @@ GROW_END = 0.5  # ... and a quarter of the row's height in from each end, per co
 
 def verify() -> None:
     """Start-up check: the finder file is present and unchanged (ModelError otherwise)."""
-    verify_artifact(MODEL_DIR, FINDER_MODEL)
-
-
-@functools.lru_cache(maxsize=1)
-def _session():  # noqa: ANN202 - onnxruntime.InferenceSession
-    import onnxruntime as ort
-
-    info = verify_artifact(MODEL_DIR, FINDER_MODEL)
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.inter_op_num_threads = 1
-    return ort.InferenceSession(str(info.path), opts, providers=["CPUExecutionProvider"])
+    onnx.verify(FINDER_MODEL)
 
 
 def prepare(img: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
@@ -73,8 +60,8 @@ def regions(prob: np.ndarray, scale: float, *, threshold: float = 0.5, min_score
         (cx, cy), (w, h), angle = cv2.minAreaRect(np.stack([xs, ys], 1).astype(np.float32))
         if w < h:  # keep the long side as the width
             w, h, angle = h, w, angle + 90
-        h = max(h, 1.0)
-        grown = ((cx + 0.5, cy + 0.5), (w + 2 * GROW_END * h + 1, h * GROW_HEIGHT + 1), angle)
+        w, h = w + 1.0, h + 1.0  # the rectangle joins pixel centres: a pixel more each way is the core's extent
+        grown = ((cx + 0.5, cy + 0.5), (w + 2 * GROW_END * h, h * GROW_HEIGHT), angle)
         box = cv2.boxPoints(grown) * (STRIDE / scale)
         out.append(Proposal(_order(box.astype(np.float32)), score))
     out.sort(key=lambda p: -p.score)
@@ -84,6 +71,6 @@ def regions(prob: np.ndarray, scale: float, *, threshold: float = 0.5, min_score
 def find(img: np.ndarray, long_side: int = 480) -> list[Proposal]:
     """The register-row candidates in a BGR photo, most confident first."""
     x, s = prepare(img, long_side)
-    logits = _session().run(None, {"photo": x})[0][0, 0]
+    logits = onnx.session(FINDER_MODEL).run(None, {"photo": x})[0][0, 0]
     prob = 1.0 / (1.0 + np.exp(-logits))
     return regions(prob, s)

@@ -9,32 +9,20 @@ models/manifest.json before it is loaded, and run with onnxruntime on one thread
 
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
+from pipeline.reader import onnx
 from pipeline.reader.ctc import log_softmax
 from pipeline.reader.rows import STRIDE, normalise, to_row
-from pipeline.recognize import MODEL_DIR, verify_artifact
 
 REC_MODEL = "reader_rec"
 
 
-@functools.lru_cache(maxsize=1)
-def _session():  # noqa: ANN202 - onnxruntime.InferenceSession
-    import onnxruntime as ort
-
-    info = verify_artifact(MODEL_DIR, REC_MODEL)
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = 1
-    opts.inter_op_num_threads = 1
-    return ort.InferenceSession(str(info.path), opts, providers=["CPUExecutionProvider"])
-
-
 def verify() -> None:
     """Start-up check: the recognizer file is present and unchanged (ModelError otherwise)."""
-    verify_artifact(MODEL_DIR, REC_MODEL)
+    onnx.verify(REC_MODEL)
 
 
 def read_rows(crops: list[np.ndarray]) -> list[np.ndarray]:
@@ -50,5 +38,5 @@ def read_rows(crops: list[np.ndarray]) -> list[np.ndarray]:
         x[k, :, :, :n.shape[2]] = n
         x[k, :, :, n.shape[2]:] = n[:, :, -1:]
         steps.append(int(math.ceil(n.shape[2] / STRIDE)))
-    logits = _session().run(None, {"row": x})[0]
+    logits = onnx.session(REC_MODEL).run(None, {"row": x})[0]
     return [log_softmax(logits[k, :steps[k]]) for k in range(len(rows))]

@@ -165,4 +165,5 @@ def dseg_fonts() -> tuple[str, ...]:
     for d in _FONT_DIRS:
         if os.path.isdir(d):
             found.update(glob.glob(os.path.join(d, "**", "DSEG7*.ttf"), recursive=True))
-    return tuple(sorted(found))
+    # SEGG-CHAN draws little faces on its segments: a joke face, no meter's
+    return tuple(sorted(f for f in found if "SEGGCHAN" not in os.path.basename(f).upper()))

@@ -11,7 +11,11 @@ The worlds are deliberately many, so that no single renderer's habits are learnt
 - LCDs drawn with the DSEG seven-segment fonts (Debian ``fonts-dseg``), with ghosts;
 - drum counters from :mod:`drum` (a red last drum carries the decimal point);
 - rows composed of real drum and LCD digit crops (haverland-meterdigits,
-  Apache-2.0) when they are given, mid-roll digits labelled by the share shown.
+  Apache-2.0) when they are given, mid-roll digits labelled by the share shown;
+- printed text lines (words and letters of a meter's plate, logos, upside-down
+  text, the odd number among them) labelled with their digits only, most with
+  none: a text detector proposes every line of a meter face, and a recognizer
+  that knows only digits otherwise reads a word as one.
 """
 
 from __future__ import annotations
@@ -103,14 +107,75 @@ def _dseg_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float,
     if rng.random() < 0.8:
         d.text((mx - x0, my - y0), ghost_text, font=font, fill=int(bg - (bg - ink) * rng.uniform(0.03, 0.2)))
     d.text((mx - x0, my - y0), shown, font=font, fill=ink)
-    if rng.random() < 0.5:  # a legend beside or under the digits
+    r = rng.random()
+    lf = ImageFont.truetype(fonts.ttf_fonts()[int(rng.integers(len(fonts.ttf_fonts())))],
+                            int(size * rng.uniform(0.25, 0.45)))
+    ex = mx + (x1 - x0) + size * rng.uniform(0.05, 0.25)  # just right of the digits
+    if r < 0.4:  # a legend beside or under the digits
         word = fonts.pick(rng, LEGENDS["kWh"] + ("kVAh", "kW", "CUM"))
-        lf = ImageFont.truetype(fonts.ttf_fonts()[int(rng.integers(len(fonts.ttf_fonts())))],
-                                int(size * rng.uniform(0.25, 0.4)))
-        d.text((mx + (x1 - x0) + size * 0.15, my + (y1 - y0) * rng.uniform(0.4, 0.7)), word, font=lf, fill=ink)
+        d.text((ex, my + (y1 - y0) * rng.uniform(0.4, 0.7)), word, font=lf, fill=ink)
+    elif r < 0.65:  # a legend in two lines ("kW" over "h"), tall thin letters beside the last digit
+        top, bottom = fonts.pick(rng, (("kW", "h"), ("k", "Wh"), ("kVA", "h"), ("CUM", "kWh")))
+        d.text((ex, my + (y1 - y0) * rng.uniform(-0.05, 0.2)), top, font=lf, fill=ink)
+        d.text((ex + size * rng.uniform(0.1, 0.6), my + (y1 - y0) * rng.uniform(0.45, 0.7)), bottom, font=lf,
+               fill=ink)
+    if rng.random() < 0.25:  # an icon near the end: a bulb, a triangle, a battery
+        cx, cy, rr = ex + size * rng.uniform(0.2, 1.0), my + (y1 - y0) * rng.uniform(0.2, 0.9), size * 0.15
+        kind = int(rng.integers(3))
+        if kind == 0:
+            d.ellipse((cx - rr, cy - rr, cx + rr, cy + rr), outline=ink, width=max(1, int(rr / 3)))
+            d.line((cx, cy + rr, cx, cy + 2 * rr), fill=ink, width=max(1, int(rr / 3)))
+        elif kind == 1:
+            d.polygon([(cx, cy - rr), (cx + rr, cy + rr), (cx - rr, cy + rr)], outline=ink)
+        else:
+            d.rectangle((cx - rr * 1.5, cy - rr * 0.7, cx + rr * 1.5, cy + rr * 0.7), outline=ink,
+                        width=max(1, int(rr / 4)))
     gray = np.asarray(im)
     img = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
     return _relight(img, rng), (float(mx), float(my), float(x1 - x0), float(y1 - y0)), label
+
+
+#: words of a meter plate and display (no maker's name of the real sets: letters are letters)
+PLATE_WORDS = ("TAMPER", "EARTH", "CUM", "kWh", "KWH", "kVAh", "imp/kWh", "Class", "Phase", "Wire", "Static",
+               "Energy Meter", "Property of", "MADE IN INDIA", "REV", "LOAD", "MD", "TOD", "ISI", "BIS", "Sr. No.",
+               "Volts", "Amps", "Hz", "Ltd.", "Pvt.", "Electricity Board", "Do not tamper", "HOLD", "TEST")
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz&+-/ "
+
+
+def _text_row(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
+    """A printed text line (a word, a made-up name, random letters, sometimes a number among them)."""
+    r = rng.random()
+    if r < 0.4:
+        text = fonts.pick(rng, PLATE_WORDS)
+    elif r < 0.75:  # a made-up name: capitalised or all caps, bold
+        n = int(rng.integers(3, 9))
+        word = "".join(LETTERS[int(rng.integers(52))] for _ in range(n))
+        text = word.upper() if rng.random() < 0.5 else word.capitalize()
+    else:
+        n = int(rng.integers(2, 12))
+        text = "".join(LETTERS[int(rng.integers(len(LETTERS)))] for _ in range(n)).strip() or "X"
+    if rng.random() < 0.2:  # a number among the words: "1200 imp/kWh", "Class 1"
+        number = "".join(str(int(d)) for d in rng.integers(0, 10, int(rng.integers(1, 5))))
+        text = f"{number} {text}" if rng.random() < 0.5 else f"{text} {number}"
+    faces = fonts.ttf_fonts()
+    size = int(rng.uniform(36, 72))
+    font = ImageFont.truetype(faces[int(rng.integers(len(faces)))], size)
+    x0, y0, x1, y1 = font.getbbox(text)
+    mx, my = int(size * rng.uniform(0.1, 0.8)), int(size * rng.uniform(0.15, 0.5))
+    w, h = (x1 - x0) + 2 * mx, (y1 - y0) + 2 * my
+    dark_on_light = rng.random() < 0.7
+    bg, ink = (rng.uniform(140, 250, 3), rng.uniform(0, 90, 3)) if dark_on_light else \
+        (rng.uniform(0, 90, 3), rng.uniform(150, 255, 3))
+    im = Image.new("RGB", (max(8, w), max(8, h)), tuple(int(v) for v in bg))
+    d = ImageDraw.Draw(im)
+    d.text((mx - x0, my - y0), text, font=font, fill=tuple(int(v) for v in ink),
+           stroke_width=int(rng.integers(0, 3)) if rng.random() < 0.3 else 0, stroke_fill=tuple(int(v) for v in ink))
+    img = np.asarray(im)[..., ::-1].copy()
+    box = (float(mx), float(my), float(x1 - x0), float(y1 - y0))
+    if rng.random() < 0.3 and not any(ch.isdigit() for ch in text):  # upside down: letters are still no digits
+        img = cv2.rotate(img, cv2.ROTATE_180)
+        box = (float(img.shape[1] - box[0] - box[2]), float(img.shape[0] - box[1] - box[3]), box[2], box[3])
+    return img, box, "".join(ch for ch in text if ch.isdigit())
 
 
 def _is_red(img: np.ndarray) -> bool:
@@ -242,8 +307,10 @@ def render_row(rng: np.random.Generator, real: RealDigits | None = None) -> tupl
         world, (img, box, label) = "real_drum", _real_row(real, rng)
     elif r < 0.55:
         world, (img, box, label) = "lcd", _rendered("lcd", rng)
-    elif r < 0.75 and fonts.dseg_fonts():
+    elif r < 0.72 and fonts.dseg_fonts():
         world, (img, box, label) = "dseg", _dseg_lcd(rng)
+    elif r < 0.82:
+        world, (img, box, label) = "text", _text_row(rng)
     else:
         world, (img, box, label) = "drum", _rendered("drum", rng)
     img, box = _narrow(img, box, rng, 0.6 if world in ("lcd", "dseg") else 0.3)

@@ -1,0 +1,32 @@
+"""The recognizer's training rows (samples/synth/rows.py): shape, labels and worlds."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pipeline.reader.rows import ALPHABET, ROW_HEIGHT
+from samples.synth import fonts
+from samples.synth.rows import _text_row, render_row
+
+
+def test_rows_are_row_height_and_labelled_in_the_alphabet():
+    rng = np.random.default_rng(12)
+    worlds = set()
+    for _ in range(60):
+        img, label, world = render_row(rng)
+        worlds.add(world)
+        assert img.shape[0] == ROW_HEIGHT and img.shape[2] == 3 and img.dtype == np.uint8
+        assert all(ch in ALPHABET for ch in label), (label, world)
+        assert label.count(".") <= 1
+    assert {"lcd", "drum", "text"} <= worlds  # without real crops: no real_drum
+
+
+def test_text_rows_are_labelled_with_their_digits_only():
+    rng = np.random.default_rng(5)
+    labels = [_text_row(rng)[2] for _ in range(200)]
+    assert all(label.isdigit() or label == "" for label in labels)
+    assert sum(label == "" for label in labels) > 120  # most lines of a meter plate carry no number
+
+
+def test_no_joke_face_among_the_seven_segment_fonts():
+    assert not any("SEGGCHAN" in f.upper() for f in fonts.dseg_fonts())
