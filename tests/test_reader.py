@@ -105,6 +105,21 @@ def test_the_detector_proposes_the_digit_row(photo, truth):
     assert any(0.6 * height <= p.height <= 2.5 * height for p in inside)
 
 
+@pytest.mark.parametrize(("photo", "truth"), _truth_rows()[:8], ids=lambda v: v if isinstance(v, str) else "")
+def test_the_finder_marks_the_register_row(photo, truth):
+    from pipeline.reader import finder
+    from pipeline.reader.predict import FINDER_SIDES
+
+    img = cv2.imread(str(BATCH / photo))
+    quads = np.array(truth["digit_quads"], np.float32)
+    centre = quads.reshape(-1, 2).mean(axis=0)
+    props = [p for side in FINDER_SIDES for p in finder.find(img, long_side=side)]
+    inside = [p for p in props if cv2.pointPolygonTest(p.quad, (float(centre[0]), float(centre[1])), False) >= 0]
+    assert inside, f"no finder quad covers the digit row of {photo}"
+    height = float(np.mean([np.linalg.norm(q[3] - q[0]) for q in quads]))
+    assert any(0.6 * height <= p.height <= 2.5 * height for p in inside)
+
+
 def test_rectify_cuts_the_quad_upright():
     img = np.zeros((200, 300, 3), np.uint8)
     cv2.rectangle(img, (50, 80), (250, 120), (255, 255, 255), -1)
@@ -143,8 +158,8 @@ def test_verify_with_the_learned_reader_never_accepts_what_it_should_not(tmp_pat
 
 
 def test_finder_regions_grow_the_core_back_to_the_whole_row():
-    """A core of 40x5 map pixels at stride 4 is a row of about (40 + 5) * 4 by 10 * 4 photo pixels."""
-    from pipeline.reader.finder import STRIDE, regions
+    """A core of 40x5 map pixels at stride 4 is a row of (40 + 2 * GROW_END * 5) * 4 by 5 * GROW_HEIGHT * 4 pixels."""
+    from pipeline.reader.finder import GROW_END, GROW_HEIGHT, STRIDE, regions
 
     prob = np.zeros((60, 80), np.float32)
     prob[20:25, 10:50] = 0.95  # the row's core
@@ -154,8 +169,9 @@ def test_finder_regions_grow_the_core_back_to_the_whole_row():
     assert p.score > 0.9
     # centre: core centre (30, 22.5) in map pixels -> (30 * 4 / 0.5, 22.5 * 4 / 0.5)
     assert abs(xs.mean() - 30 * STRIDE / 0.5) < 12 and abs(ys.mean() - 22.5 * STRIDE / 0.5) < 12
-    assert 0.9 * 45 * 8 < xs.max() - xs.min() < 1.1 * 47 * 8
-    assert 0.9 * 10 * 8 < ys.max() - ys.min() < 1.1 * 12 * 8
+    width, height = (40 + 2 * GROW_END * 5) * 8, 5 * GROW_HEIGHT * 8  # map pixels * STRIDE / scale
+    assert 0.95 * width < xs.max() - xs.min() < 1.05 * width + 8
+    assert 0.95 * height < ys.max() - ys.min() < 1.05 * height + 8
 
 
 def test_finder_input_is_padded_to_a_multiple_of_16():

@@ -21,8 +21,11 @@ WIDEN = (1.0, 1.7)  # each row is read as cut and widened by these factors (narr
 MAX_ROWS = 12  # the tallest text lines read per photo
 # where rows come from, tried in this order until one gives a number row: the learned
 # register-row finder, the generic text-line detector, the classic row search
-PROPOSERS = ("text", "rowsearch")
-FINDER_SIDES = (480,)  # the photo's long side at each finder pass
+PROPOSERS = ("finder", "text", "rowsearch")
+# the photo's long side at each finder pass. The finder learnt rows 16-272 px long (5-85 % of
+# a 320 px view): at 480 that is a row across 3-57 % of the photo, at 240 one across 7-100 %
+FINDER_SIDES = (240, 480)
+FINDER_MAX_ROWS = 6  # the finder's most confident rows, each found again in a close-up (finder.refine)
 
 
 @dataclass
@@ -40,6 +43,15 @@ class LearnedReading:
     timings: dict[str, float] = field(default_factory=dict)
     proposal: detector.Proposal | None = None  # the chosen row's proposal
     proposals: list[detector.Proposal] = field(default_factory=list)  # every text line found
+
+
+def verify_models(proposers: tuple[str, ...] = PROPOSERS) -> None:
+    """Start-up check of every model the reader will load (ModelError, exit 7, when one is missing or changed)."""
+    recognizer.verify()
+    if "text" in proposers:
+        detector.verify()
+    if "finder" in proposers:
+        finder.verify()
 
 
 def _dedupe(props: list[detector.Proposal]) -> list[detector.Proposal]:
@@ -102,7 +114,8 @@ def _propose(img: np.ndarray, source: str) -> tuple[list[detector.Proposal], lis
         pairs = _row_search(img)
         return [p for p, _ in pairs], [c for _, c in pairs]
     if source == "finder":
-        props = _dedupe([p for side in FINDER_SIDES for p in finder.find(img, long_side=side)])
+        found = _dedupe([p for side in FINDER_SIDES for p in finder.find(img, long_side=side)])
+        props = _dedupe([finder.refine(img, p) for p in sorted(found, key=lambda p: -p.score)[:FINDER_MAX_ROWS]])
     elif source == "text":
         props = _dedupe([p for side in DETECT_SIDES for p in detector.propose(img, long_side=side)])
     else:
