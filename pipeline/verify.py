@@ -186,10 +186,9 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
     tesseract.probe()  # the legend of a display that disagrees with the typed reading is OCR'd
     recognize.verify_artifacts()  # a missing or changed model is a start-up error, not 1,000 photo errors
     if reader == "learned":
-        from pipeline.reader import detector, recognizer
+        from pipeline.reader.predict import verify_models
 
-        recognizer.verify()
-        detector.verify()
+        verify_models()
     subs = ingest.read_submissions(submissions_csv)
     consumers: dict[str, Consumer] = ingest.read_consumers(consumers_csv)
     workers = max(1, workers or os.cpu_count() or 1)
