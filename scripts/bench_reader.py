@@ -24,7 +24,6 @@ import argparse
 import csv
 import functools
 import hashlib
-import re
 import sys
 import time
 from collections import defaultdict
@@ -45,6 +44,8 @@ from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realdata"
 SOURCES = ("tn-meter-photos", "public-meter-photos")
+# its own opencv-python would shadow opencv-python-headless, hence --no-deps
+RAPIDOCR_INSTALL = ".venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4 pyclipper shapely pyyaml six"
 
 
 def integer(reading: str) -> str:
@@ -110,8 +111,8 @@ def main() -> None:
     ap.add_argument("--classic", action="store_true", help="also the classic reader (today's default)")
     ap.add_argument("--tesseract", action="store_true", help="also plain Tesseract on the whole photo")
     ap.add_argument("--rapidocr", action="store_true",
-                    help="also RapidOCR (PP-OCRv4 det + rec) on the whole photo; measurement only, not a dependency: "
-                         ".venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4 pyclipper shapely pyyaml six")
+                    help=f"also RapidOCR (PP-OCRv4 det + rec) on the whole photo; measurement only, not a dependency: "
+                         f"{RAPIDOCR_INSTALL}")
     ap.add_argument("--proposers", default=",".join(PROPOSERS),
                     help=f"the learned reader's row sources in order (finder, text, rowsearch; default {','.join(PROPOSERS)})")
     args = ap.parse_args()
@@ -169,24 +170,28 @@ def _rapidocr():  # noqa: ANN202 - rapidocr_onnxruntime.RapidOCR
     try:
         from rapidocr_onnxruntime import RapidOCR
     except ImportError:
-        sys.exit("--rapidocr needs the rapidocr-onnxruntime wheel (measurement only): "
-                 ".venv/bin/pip install --no-deps rapidocr-onnxruntime==1.4.4 pyclipper shapely pyyaml six")
+        sys.exit(f"--rapidocr needs the rapidocr-onnxruntime wheel (measurement only): {RAPIDOCR_INSTALL}")
     return RapidOCR()
+
+
+def _whole_photo(clear: bool, texts: list[str], honest: str) -> dict[str, float]:
+    """A whole-photo OCR baseline: right when a digit run before a text's first point is the integer kWh."""
+    from benchmark import _digit_runs
+
+    right = any((run.lstrip("0") or "0") == honest for t in texts for run in _digit_runs(t.split(".")[0]))
+    return {"clear": clear, "unclear": not clear, "read_right": clear and right, "confidence": 0.0}
 
 
 def measure(reader: str, img: np.ndarray, data: bytes, name: str, honest: str, wrong: str,
             clear: bool, sources: tuple[str, ...] = PROPOSERS) -> dict[str, float]:
     """One photo through one reader: read right, confidence, accepted when typed honestly and wrongly."""
     if reader == "tesseract":  # plain Tesseract on the whole photo: a reading only, it verifies nothing
-        from benchmark import _digit_runs, whole_image_baselines
+        from benchmark import whole_image_baselines
 
         tess, _ = whole_image_baselines(img, "full_photo")
-        right = any((run.lstrip("0") or "0") == honest for run in _digit_runs(tess.split(".")[0]))
-        return {"clear": clear, "unclear": not clear, "read_right": clear and right, "confidence": 0.0}
+        return _whole_photo(clear, [tess], honest)
     if reader == "rapidocr":  # RapidOCR's own detector and recognizer on the whole photo: a reading only
-        texts = [t for _, t, _ in (_rapidocr()(img)[0] or [])]
-        right = any((run.lstrip("0") or "0") == honest for t in texts for run in re.findall(r"\d+", t.split(".")[0]))
-        return {"clear": clear, "unclear": not clear, "read_right": clear and right, "confidence": 0.0}
+        return _whole_photo(clear, [t for _, t, _ in (_rapidocr()(img)[0] or [])], honest)
     if reader == "classic":
         from pipeline.context import PhotoContext
         from pipeline.decide import photo_verdict

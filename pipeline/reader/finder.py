@@ -34,6 +34,11 @@ def verify() -> None:
     onnx.verify(FINDER_MODEL)
 
 
+def _as_input(img: np.ndarray) -> np.ndarray:
+    """A BGR image as the net's (1, 3, H, W) float32 input: BGR / 255 - 0.5."""
+    return (img.astype(np.float32) / 255.0 - 0.5).transpose(2, 0, 1)[None]
+
+
 def prepare(img: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
     """(1, 3, H, W) float32 input (BGR / 255 - 0.5, padded to a multiple of PAD) and the scale used."""
     h, w = img.shape[:2]
@@ -42,7 +47,7 @@ def prepare(img: np.ndarray, long_side: int) -> tuple[np.ndarray, float]:
     small = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
     ph, pw = (-nh) % PAD, (-nw) % PAD
     small = cv2.copyMakeBorder(small, 0, ph, 0, pw, cv2.BORDER_REPLICATE)
-    return (small.astype(np.float32) / 255.0 - 0.5).transpose(2, 0, 1)[None], s
+    return _as_input(small), s
 
 
 def regions(prob: np.ndarray, scale: float, *, threshold: float = 0.5, min_score: float = 0.6,
@@ -99,8 +104,7 @@ def refine(img: np.ndarray, prop: Proposal, *, view: tuple[int, int] = REFINE_VI
     m = np.float32([[s, 0, w / 2 - s * c[0]], [0, s, h / 2 - s * c[1]]])
     close = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR,
                            borderMode=cv2.BORDER_REPLICATE)
-    x = (close.astype(np.float32) / 255.0 - 0.5).transpose(2, 0, 1)[None]
-    for p in regions(_prob(x), 1.0):
+    for p in regions(_prob(_as_input(close)), 1.0):
         if cv2.pointPolygonTest(p.quad, (w / 2, h / 2), False) >= 0:
             back = (p.quad - np.float32([w / 2, h / 2])) / s + c.astype(np.float32)
             return Proposal(back.astype(np.float32), max(p.score, prop.score))
