@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from pipeline.compare import parse_number  # noqa: E402
 from pipeline.reader import register  # noqa: E402
 from pipeline.reader.predict import PROPOSERS, read_photo  # noqa: E402
-from pipeline.reader.stage import verified  # noqa: E402
+from pipeline.reader.stage import row_too_dark, verified  # noqa: E402
 from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realdata"
@@ -96,7 +96,7 @@ def labelled_rows(folder: Path) -> list[dict[str, str]]:
 def accepted(res, img: np.ndarray, th=DEFAULT_THRESHOLDS) -> bool:  # noqa: ANN001
     """What verify would do with this reading: the typed reading verified, and no other register named."""
     s = res.typed
-    if not (s is not None and verified(s.posterior, s.logp, th)):
+    if not (s is not None and verified(s.posterior, s.logp, th)) or row_too_dark(res, th):
         return False
     return not register.other_register(img, res.proposal, res.proposals)[0]
 

@@ -181,3 +181,39 @@ def test_finder_input_is_padded_to_a_multiple_of_16():
     assert s == pytest.approx(0.3)
     assert x.shape[:2] == (1, 3) and x.shape[2] % PAD == 0 and x.shape[3] % PAD == 0
     assert x.shape[3] == 480 and x.shape[2] >= 360
+
+
+def test_pooled_sources_keep_the_better_read_of_each_line():
+    """The text detector and the finder boxing one line: the read with the higher probability stands alone."""
+    from pipeline.reader.detector import Proposal
+    from pipeline.reader.predict import _best_of_each_line
+    from pipeline.reader.select import ReadRow
+
+    def quad(x, y, w, h):
+        return np.float32([[x, y], [x + w, y], [x + w, y + h], [x, y + h]])
+
+    props = [Proposal(quad(100, 100, 300, 60), 0.9),  # text detector: the register
+             Proposal(quad(105, 108, 290, 70), 0.8),  # finder: the same line, boxed taller
+             Proposal(quad(100, 300, 200, 20), 0.9)]  # another line ("1200 imp/kWh")
+    logp = np.zeros((4, 12), np.float32)
+
+    def row(i, conf):
+        return ReadRow(i, "1234", conf, [conf] * 4, logp, props[i % 3].height)
+
+    # indices past the crop count are the widened reads of the same crops (predict._read)
+    kept = _best_of_each_line(props, [row(0, 0.6), row(4, 0.95), row(2, 0.9)])
+    assert sorted((r.index % 3, r.confidence) for r in kept) == [(1, 0.95), (2, 0.9)]
+
+
+def test_a_row_too_dark_to_see_is_unclear_whatever_the_models_say():
+    """S000016-like: the models may read a row of mean grey 20, the display threshold still holds it back."""
+    from pipeline.reader.predict import LearnedReading
+    from pipeline.reader.stage import row_too_dark
+    from pipeline.rules import DEFAULT_THRESHOLDS as TH
+
+    dark = np.full((48, 200, 3), 20, np.uint8)
+    dark[10:38, 20:180:20] = 5  # digits darker still
+    lit = np.clip(dark.astype(int) * 6, 0, 255).astype(np.uint8)
+    assert row_too_dark(LearnedReading(reading="1234", crop=dark), TH)
+    assert not row_too_dark(LearnedReading(reading="1234", crop=lit), TH)
+    assert not row_too_dark(LearnedReading(), TH)  # nothing read: the photo checks decide

@@ -30,3 +30,20 @@ def test_text_rows_are_labelled_with_their_digits_only():
 
 def test_no_joke_face_among_the_seven_segment_fonts():
     assert not any("SEGGCHAN" in f.upper() for f in fonts.dseg_fonts())
+
+
+def test_indian_lcd_rows_show_a_point_and_one_or_two_decimals():
+    """The Genus / L&T layout: smaller tenths digits after a tiny point, the legend not labelled."""
+    from samples.synth.rows import _point_lcd
+
+    if not fonts.dseg_fonts():
+        import pytest
+
+        pytest.skip("Debian fonts-dseg is not installed")
+    rng = np.random.default_rng(8)
+    for _ in range(40):
+        img, (x, y, w, h), label = _point_lcd(rng)
+        integer, decimals = label.split(".")
+        assert integer.isdigit() and 1 <= len(integer) <= 7
+        assert decimals.isdigit() and len(decimals) in (1, 2)
+        assert 0 < x and 0 < y and x + w <= img.shape[1] and y + h <= img.shape[0]

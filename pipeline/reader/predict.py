@@ -49,10 +49,11 @@ class LearnedReading:
 
 def verify_models(proposers: tuple[str, ...] = PROPOSERS) -> None:
     """Start-up check of every model the reader will load (ModelError, exit 7, when one is missing or changed)."""
+    sources = {part for step in proposers for part in step.split("+")}
     recognizer.verify()
-    if "text" in proposers:
+    if "text" in sources:
         detector.verify()
-    if "finder" in proposers:
+    if "finder" in sources:
         finder.verify()
 
 
@@ -110,8 +111,40 @@ def _row_search(img: np.ndarray) -> list[tuple[detector.Proposal, np.ndarray]]:
     return out
 
 
+def _same_line(a: detector.Proposal, b: detector.Proposal) -> bool:
+    """Two proposals of one line of the photo: either's centre inside the other, heights within a third."""
+    if abs(a.height - b.height) > 0.35 * max(a.height, b.height):
+        return False
+    for p, q in ((a, b), (b, a)):
+        c = p.quad.mean(axis=0)
+        if cv2.pointPolygonTest(q.quad.astype(np.float32), (float(c[0]), float(c[1])), False) >= 0:
+            return True
+    return False
+
+
+def _best_of_each_line(props: list[detector.Proposal], rows: list[select.ReadRow]) -> list[select.ReadRow]:
+    """Where sources pooled in one step propose the same line twice, its better read stands alone.
+
+    The text detector and the finder box the same row differently (one may cut the
+    digits' tops); the read with the higher probability is the better box. Rows
+    of different lines are all kept: the register is chosen among them (select).
+    """
+    n = len(props)
+    keep: list[select.ReadRow] = []
+    for r in sorted(rows, key=lambda r: -r.confidence):
+        if not any(_same_line(props[r.index % n], props[k.index % n]) for k in keep):
+            keep.append(r)
+    return sorted(keep, key=lambda r: r.index)
+
+
 def _propose(img: np.ndarray, source: str) -> tuple[list[detector.Proposal], list[np.ndarray]]:
-    """The row proposals of one source and their upright crops."""
+    """The row proposals of one source ("text+finder": several pooled) and their upright crops."""
+    if "+" in source:
+        props, crops = [], []
+        for part in source.split("+"):
+            p, c = _propose(img, part)
+            props, crops = props + p, crops + c
+        return props, crops
     if source == "rowsearch":
         pairs = _row_search(img)
         return [p for p, _ in pairs], [c for _, c in pairs]
@@ -147,6 +180,8 @@ def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
             turned_rows = _read(turned, [p.height for p in new_props])
             if select.choose(turned_rows)[0] is not None:
                 new_crops, new_rows = turned, turned_rows
+        if "+" in source:
+            new_rows = _best_of_each_line(new_props, new_rows)
         offset = len(crops)
         rows += [replace(r, index=offset + r.index % len(new_crops)) for r in new_rows]
         props, crops = props + new_props, crops + new_crops

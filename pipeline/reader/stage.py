@@ -2,7 +2,9 @@
 
 Clear means readable. When the models read the typed reading with high
 probability against its near misses, the photo is clear whatever a whole-photo
-measure says about glare or light elsewhere. When they do not, the whole-photo
+measure says about glare or light elsewhere; a digit row too dark to see
+(the display's brightness threshold measured on the row) is unclear whatever
+the models say. When they do not, the whole-photo
 checks (pipeline.quality.check_photo) say why, for the consumer's notice; with none
 of them failing, the reading is doubtful (LOW_CONFIDENCE or a MISMATCH_*, decided
 in pipeline.decide) rather than unclear.
@@ -18,13 +20,27 @@ from pipeline import quality
 from pipeline.context import PhotoContext, PhotoResult
 from pipeline.phash import phash
 from pipeline.reader import register
-from pipeline.reader.predict import read_photo
+from pipeline.reader.predict import LearnedReading, read_photo
 from pipeline.rules import Reason, Thresholds
 
 
 def verified(posterior: float, logp: float, th: Thresholds) -> bool:
     """The typed reading holds enough of the probability, and the row shows it probably enough."""
     return posterior >= th.typed_min_posterior and logp >= float(np.log(th.typed_min_probability))
+
+
+def row_brightness(crop: np.ndarray) -> float:
+    """The read row's brightness (quality.brightness: the glass of an LCD, the digits of a drum)."""
+    return quality.brightness(quality.to_gray(crop))
+
+
+def row_too_dark(found: LearnedReading, th: Thresholds) -> bool:
+    """The row itself below the display brightness threshold of the classic display check.
+
+    The models' confidence is not calibrated on real photos, so it does not
+    overrule darkness on the digits themselves (only checks of the rest of the photo).
+    """
+    return found.crop is not None and row_brightness(found.crop) < th.min_mean_brightness
 
 
 def learned_result(img: np.ndarray, result: PhotoResult, ctx: PhotoContext, typed: str | None,
@@ -51,7 +67,12 @@ def learned_result(img: np.ndarray, result: PhotoResult, ctx: PhotoContext, type
         result.typed_posterior = found.typed.posterior
         result.typed_logp = found.typed.logp
         result.typed_alternative = found.typed.best_alternative
-    if found.typed is not None and verified(found.typed.posterior, found.typed.logp, th):
+    if found.crop is not None:
+        result.metrics["row_brightness"] = row_brightness(found.crop)
+    if row_too_dark(found, th):
+        result.clear = False
+        result.reasons = [Reason.TOO_DARK.value]
+    elif found.typed is not None and verified(found.typed.posterior, found.typed.logp, th):
         result.clear = True  # readable: a glare spot or dim light elsewhere does not matter
         t = time.perf_counter()
         other, legends = register.other_register(img, found.proposal, found.proposals)

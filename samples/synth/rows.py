@@ -9,6 +9,8 @@ The worlds are deliberately many, so that no single renderer's habits are learnt
 - LCDs from :mod:`lcd` (polygon segments), re-lit with other backlight colours
   (green, amber, blue-white, white, yellow) and sometimes in negative;
 - LCDs drawn with the DSEG seven-segment fonts (Debian ``fonts-dseg``), with ghosts;
+- the Indian static meter's LCD in those fonts: smaller tenths digits, a tiny point,
+  a stacked "kW h" legend and a lamp icon right after the digits;
 - drum counters from :mod:`drum` (a red last drum carries the decimal point);
 - rows composed of real drum and LCD digit crops (haverland-meterdigits,
   Apache-2.0) when they are given, mid-roll digits labelled by the share shown;
@@ -135,6 +137,79 @@ def _dseg_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float,
     return _relight(img, rng), (float(mx), float(my), float(x1 - x0), float(y1 - y0)), label
 
 
+def _point_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
+    """The Indian static meter's LCD (Genus, L&T, HPL): tall narrow digits, smaller decimals, a tiny point.
+
+    The real Indian LCDs showed the recognizer what no other world had: the tenths
+    digit drawn smaller than the integer ones (bottom-aligned), a decimal point of a
+    pixel or two at the baseline, the "kW h" legend stacked right after the digits,
+    often over the small tenths digit, with a bulb or a pulse icon under it, and a
+    short word ("En", "CUM") before them. Labelled as read: digits and the point.
+    """
+    faces = fonts.dseg_fonts()
+    face = faces[int(rng.integers(len(faces)))]
+    n_int = int(rng.integers(3, 8))
+    n_dec = 1 if rng.random() < 0.85 else 2
+    integer = "".join(str(int(d)) for d in rng.integers(0, 10, n_int))
+    lead = int(rng.integers(0, n_int)) if rng.random() < 0.7 else 0
+    blank = rng.random() < 0.2
+    cells = "".join("!" if blank and i < lead else ("0" if i < lead else integer[i]) for i in range(n_int))
+    decimals = "".join(str(int(d)) for d in rng.integers(0, 10, n_dec))
+    size = int(rng.uniform(48, 84))
+    big = ImageFont.truetype(face, size)
+    shrink = float(rng.uniform(0.55, 0.9))
+    small = ImageFont.truetype(face, max(12, int(size * shrink)))
+    bx0, by0, bx1, by1 = big.getbbox("8" * n_int)
+    sx0, sy0, sx1, sy1 = small.getbbox("8" * n_dec)
+    legend_font = ImageFont.truetype(fonts.pick(rng, fonts.ttf_fonts()), int(size * rng.uniform(0.22, 0.38)))
+    pre = fonts.pick(rng, ("En", "CUM", "kWh", "MD", "TOT", "")) if rng.random() < 0.25 else ""
+    pre_w = int(legend_font.getlength(pre) + size * 0.15) if pre else 0
+    mx, my = int(size * rng.uniform(0.15, 1.0)) + pre_w, int(size * rng.uniform(0.25, 0.6))
+    gap = size * rng.uniform(0.04, 0.2)  # integer digits to the small ones (the point sits in it)
+    legend_w = size * rng.uniform(0.6, 1.2)
+    w = int(mx + (bx1 - bx0) + gap + (sx1 - sx0) + legend_w + size * rng.uniform(0.1, 0.8))
+    h = int((by1 - by0) + 2 * my)
+    bg = int(rng.uniform(150, 235))
+    ink = int(rng.uniform(10, 70))
+    ghost = int(bg - (bg - ink) * rng.uniform(0.03, 0.2))
+    im = Image.new("L", (w, h), bg)
+    d = ImageDraw.Draw(im)
+    base = my + (by1 - by0)  # the digits' bottom
+    bxy = (mx - bx0, my - by0)
+    sxy = (mx + (bx1 - bx0) + gap - sx0, base - (sy1 - sy0) - sy0 - rng.uniform(0, 0.06) * size)
+    if rng.random() < 0.7:
+        d.text(bxy, "8" * n_int, font=big, fill=ghost)
+        d.text(sxy, "8" * n_dec, font=small, fill=ghost)
+    d.text(bxy, cells, font=big, fill=ink)
+    d.text(sxy, decimals, font=small, fill=ink)
+    r_dot = max(1.0, size * rng.uniform(0.025, 0.06))
+    px, py = mx + (bx1 - bx0) + gap * rng.uniform(0.3, 0.7), base - r_dot * rng.uniform(0.5, 1.5)
+    d.ellipse((px - r_dot, py - r_dot, px + r_dot, py + r_dot), fill=ink)
+    dec_x = mx + (bx1 - bx0) + gap
+    if shrink < 0.72 and rng.random() < 0.5:  # the legend over the short tenths digit (Genus)
+        lx = dec_x + (sx1 - sx0) * rng.uniform(0.0, 0.5)
+    else:
+        lx = dec_x + (sx1 - sx0) + size * rng.uniform(0.03, 0.2)
+    top, bottom = fonts.pick(rng, (("kW", "h"), ("kWh", ""), ("kVA", "h"), ("kW h", ""), ("", "")))
+    d.text((lx, my - by0 * 0.2 + rng.uniform(-0.1, 0.1) * size), top, font=legend_font, fill=ink)
+    if bottom:
+        d.text((lx + legend_font.getlength(top) + size * 0.05, my + rng.uniform(-0.05, 0.15) * size), bottom,
+               font=legend_font, fill=ink)
+    if rng.random() < 0.5:  # a bulb (pulse lamp) or a battery under the legend
+        cx, cy, rr = lx + size * rng.uniform(0.1, 0.4), my + (by1 - by0) * rng.uniform(0.4, 0.6), size * 0.08
+        d.ellipse((cx - rr, cy - rr, cx + rr, cy + rr), outline=ink, width=max(1, int(rr / 3)))
+        for k in range(int(rng.integers(0, 5))):
+            a = np.pi * (0.1 + 0.2 * k)
+            d.line((cx + 1.4 * rr * np.cos(a), cy - 1.4 * rr * np.sin(a), cx + 2 * rr * np.cos(a),
+                    cy - 2 * rr * np.sin(a)), fill=ink, width=max(1, int(rr / 4)))
+    if pre:
+        d.text((mx - pre_w, my + rng.uniform(0, 0.4) * (by1 - by0)), pre, font=legend_font, fill=ink)
+    img = cv2.cvtColor(np.asarray(im), cv2.COLOR_GRAY2BGR)
+    label = cells.replace("!", "") + "." + decimals
+    box = (float(mx), float(my), float(w - mx - legend_w * rng.uniform(0.3, 1.0)), float(by1 - by0))
+    return _relight(img, rng), box, label
+
+
 #: words of a meter plate and display (no maker's name of the real sets: letters are letters)
 PLATE_WORDS = ("TAMPER", "EARTH", "CUM", "kWh", "KWH", "kVAh", "imp/kWh", "Class", "Phase", "Wire", "Static",
                "Energy Meter", "Property of", "MADE IN INDIA", "REV", "LOAD", "MD", "TOD", "ISI", "BIS", "Sr. No.",
@@ -242,6 +317,8 @@ def _cut(img: np.ndarray, box: tuple[float, float, float, float], rng: np.random
     x, y, w, h = box
     ml, mr = h * rng.uniform(-0.04, 0.6), h * rng.uniform(-0.04, 1.2)
     mt, mb = h * rng.uniform(-0.03, 0.35), h * rng.uniform(-0.03, 0.35)
+    if rng.random() < 0.12:  # a box a little off the row: a detector's quad that cuts a digit's top or foot
+        mt, mb = (h * rng.uniform(-0.14, 0.0), mb) if rng.random() < 0.6 else (mt, h * rng.uniform(-0.12, 0.0))
     cx, cy = x + (w + mr - ml) / 2, y + (h + mb - mt) / 2
     bw, bh = w + ml + mr, h + mt + mb
     angle = float(rng.normal(0, 1.5)) if rng.random() < 0.7 else float(rng.uniform(-5, 5))
@@ -303,17 +380,19 @@ def degrade(row: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def render_row(rng: np.random.Generator, real: RealDigits | None = None) -> tuple[np.ndarray, str, str]:
     """One training row: (BGR uint8, ROW_HEIGHT rows high; label; world it came from)."""
     r = rng.random()
-    if real is not None and r < 0.25:
+    if real is not None and r < 0.22:
         world, (img, box, label) = "real_drum", _real_row(real, rng)
-    elif r < 0.55:
+    elif r < 0.45:
         world, (img, box, label) = "lcd", _rendered("lcd", rng)
-    elif r < 0.72 and fonts.dseg_fonts():
+    elif r < 0.62 and fonts.dseg_fonts():
+        world, (img, box, label) = "point", _point_lcd(rng)
+    elif r < 0.74 and fonts.dseg_fonts():
         world, (img, box, label) = "dseg", _dseg_lcd(rng)
-    elif r < 0.82:
+    elif r < 0.84:
         world, (img, box, label) = "text", _text_row(rng)
     else:
         world, (img, box, label) = "drum", _rendered("drum", rng)
-    img, box = _narrow(img, box, rng, 0.6 if world in ("lcd", "dseg") else 0.3)
+    img, box = _narrow(img, box, rng, 0.6 if world in ("lcd", "dseg", "point") else 0.3)
     return degrade(_cut(img, box, rng), rng), label, world
 
 
