@@ -9,9 +9,7 @@ every cell neutralised, rows in a fixed order, atomic, and hashed.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import re
@@ -22,9 +20,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from pipeline.csvsafe import csv_line
 from pipeline.exceptions import ExitCode, InputFileError, MeterVerifyError, UnknownCycleError
 from pipeline.ingest import IST, parse_timestamp
-from pipeline.results import safe_cell
 from pipeline.store import Store
 
 SOURCE_SELF_PHOTO = "SELF_PHOTO"  # billing feed: where the reading came from
@@ -217,13 +215,8 @@ def master_consumers(conn: sqlite3.Connection) -> dict[str, tuple[str, str, str]
 
 
 def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """The exact bytes of an exported CSV: header, then rows, every cell through safe_cell."""
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    return buf.getvalue().encode("utf-8")
+    """The exact bytes of an exported CSV: header, then rows, each a csvsafe.csv_line (cells neutralised)."""
+    return "".join(csv_line(row) for row in (columns, *rows)).encode("utf-8")
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> tuple[str, bytes]:

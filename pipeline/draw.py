@@ -30,6 +30,7 @@ from pathlib import Path
 from pipeline import commitment
 from pipeline.billing import hold_reason, row_units
 from pipeline.commitment import Commitment
+from pipeline.csvsafe import safe_cell, written_from
 from pipeline.cycles import (
     BILLABLE,
     DRAW_OUTCOMES,
@@ -141,7 +142,11 @@ def left_out_sentence(left_out: Counter[str]) -> str:
 
 
 def past_winners(conn: sqlite3.Connection, before_cycle: str) -> set[str]:
-    """IVRS of the winners of the latest draw of each cycle before ``before_cycle``."""
+    """IVRS of the winners of the latest draw of each cycle before ``before_cycle``, as the winners file has them.
+
+    A draw records the ``ivrs`` cells of its winners as published (through
+    csvsafe.safe_cell): compare ``safe_cell(ivrs)`` with them.
+    """
     latest: dict[str, list[str]] = {}
     for cycle, winners in conn.execute(
             "SELECT cycle, winners FROM draws WHERE cycle < ? ORDER BY draw_id", (before_cycle,)):
@@ -162,7 +167,7 @@ def _why_not(row: CycleRow, rules: DrawRules, th: Thresholds, past: set[str]) ->
         return "submitted outside the window"
     if rules.guests_need_mobile and row.user_type != "registered" and not row.mobile:
         return "guest without a mobile number"
-    if rules.exclude_past_winners and row.ivrs in past:
+    if rules.exclude_past_winners and safe_cell(row.ivrs) in past:  # past: the ivrs cells as published
         return "won in an earlier cycle"
     return ""
 
@@ -296,9 +301,16 @@ def _committed_list(conn: sqlite3.Connection, cycle: str) -> tuple[_Committed, s
 
 
 def _contacts(conn: sqlite3.Connection, submission_id: str, ivrs: str) -> tuple[str, str, str, str]:
+    """(name, mobile, email, user_type) of a list entry, by its ``submission_id`` and ``ivrs`` cells.
+
+    The cells are as published, so neutralised by csvsafe (``=2+5`` was written
+    ``'=2+5``): the submission is the one whose cells the list would show.
+    """
+    sids, ivrss = written_from(submission_id), written_from(ivrs)
     got = conn.execute(
         "SELECT c.name, s.mobile, s.email, s.user_type FROM submissions s LEFT JOIN consumers c ON c.ivrs = s.ivrs"
-        " WHERE s.submission_id = ? AND s.ivrs = ? ORDER BY s.occurrence", (submission_id, ivrs)).fetchone()
+        f" WHERE s.submission_id IN ({','.join('?' * len(sids))}) AND s.ivrs IN ({','.join('?' * len(ivrss))})"
+        " ORDER BY s.occurrence", (*sids, *ivrss)).fetchone()
     return tuple(v or "" for v in got) if got else ("", "", "", "")  # type: ignore[return-value]
 
 

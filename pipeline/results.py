@@ -1,35 +1,22 @@
 """Write the results CSV: one row per input row, in input order.
 
-Every exported CSV goes through :func:`safe_cell`, so a value typed by a
-consumer can never run as a spreadsheet formula.
+Every cell goes through :func:`pipeline.csvsafe.safe_cell`, as in every exported
+CSV, so a value typed by a consumer can never run as a spreadsheet formula.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import re
 from collections.abc import Iterable
 from pathlib import Path
+
+from pipeline.csvsafe import safe_row
 
 RESULT_COLUMNS = (
     "submission_id", "ivrs", "status", "clear", "ocr_reading", "typed_reading", "confidence", "reasons",
     "crop", "kind", "register", "cycle", "reused_of",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[-+]?[0-9]+(\.[0-9]+)?$")  # '-371', '+5', '12.5': a spreadsheet reads a number
-
-
-def safe_cell(value: object) -> str:
-    """Text for a CSV cell; a text cell with a leading formula character is neutralised with a quote.
-
-    A plain number (``-371``, ``12.5``) is written as it is: it cannot run as a
-    formula, and a quote would turn it into text that billing cannot add up.
-    """
-    text = "" if value is None else str(value)
-    if _PLAIN_NUMBER.match(text):
-        return text
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _format(row: dict) -> list[str]:
@@ -37,7 +24,7 @@ def _format(row: dict) -> list[str]:
     out["clear"] = "true" if row.get("clear") else "false"
     conf = row.get("confidence")
     out["confidence"] = f"{float(conf):.3f}" if conf is not None else ""
-    return [safe_cell(out.get(c)) for c in RESULT_COLUMNS]
+    return safe_row(out.get(c) for c in RESULT_COLUMNS)
 
 
 def write_results(path: Path, rows: Iterable[dict]) -> int:
