@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pipeline.rules import Reason
 
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{2,3})+(\.[0-9]+)?$")  # 1,23,456 or 123,456
+# Western 1,234,567 or Indian 12,34,567 grouping; not 123,45 (a decimal comma?) nor 1,2345
+_GROUPED = re.compile(r"^([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,2}(,[0-9]{2})*,[0-9]{3})(\.[0-9]+)?$")
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,10 @@ def resolve_photo(batch_dir: Path, photo: str) -> tuple[Path | None, Reason | No
     candidate = Path(photo)
     if candidate.is_absolute():
         return None, Reason.PHOTO_PATH_OUTSIDE_BATCH
-    resolved = (root / candidate).resolve()  # follows symlinks
+    try:
+        resolved = (root / candidate).resolve()  # follows symlinks
+    except (ValueError, OSError, RuntimeError):  # a NUL byte in the name, a symlink loop: no file to read
+        return None, Reason.PHOTO_MISSING
     if resolved != root and root not in resolved.parents:
         return None, Reason.PHOTO_PATH_OUTSIDE_BATCH
     return resolved, None

@@ -8,7 +8,7 @@ from pipeline.rules import Reason
 
 @pytest.mark.parametrize("ocr,typed", [
     ("012345.6", "12345"), ("012345.6", "012345"), ("012345.6", "12345.6"), ("012345.6", "12345.60"), ("848253.37", "848253.3"),
-    ("45872", "45872"), ("00100", "100"), ("1,23,456", "123456"),
+    ("45872", "45872"), ("00100", "100"), ("1,23,456", "123456"), ("1,234,567", "12,34,567"),
 ])
 def test_matching_readings(ocr, typed):
     assert compare(ocr, typed) == (True, None)
@@ -30,7 +30,7 @@ def test_mismatch_is_named(ocr, typed, previous, reason):
     assert compare(ocr, typed, previous) == (False, reason)
 
 
-@pytest.mark.parametrize("text", ["", "12a45", "-5", "1.2.3", "12 34x", "12e3", "½"])
+@pytest.mark.parametrize("text", ["", "12a45", "-5", "1.2.3", "12 34x", "12e3", "½", "123,45", "1,23,45", "1,2345"])
 def test_not_a_number(text):
     assert parse_number(text) is None
 

@@ -61,6 +61,11 @@ def test_symlink_out_of_batch_is_refused(tmp_path):
     assert Reason.PHOTO_PATH_OUTSIDE_BATCH in read_submissions(p)[0].row_problems
 
 
+def test_a_nul_byte_in_the_photo_name_is_a_missing_photo_not_a_crash(tmp_path):
+    subs = read_submissions(write(tmp_path, HEADER + "S1,1,100,a\x00b.jpg,2026-11-02,guest,,\n"))
+    assert len(subs) == 1 and subs[0].photo_path is None and subs[0].row_problems == [Reason.PHOTO_MISSING]
+
+
 def test_non_utf8_bytes_do_not_lose_the_row(tmp_path):
     raw = HEADER.encode() + b"S1,1,100,a.jpg,2026-11-02,registered,9876543210,ram\xe9@x.in\n"
     subs = read_submissions(write(tmp_path, raw))
