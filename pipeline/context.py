@@ -27,6 +27,40 @@ class PhotoContext:
     reader: str = "classic"
 
 
+@dataclass(frozen=True)
+class Plausible:
+    """Which readings the consumer's previous reading allows now: the consumption rule in one place.
+
+    A reading below the previous one is a register roll-over (99987 -> 00012) only when
+    the units it implies are within the roll-over cap (``Thresholds.rollover_cap``,
+    the billing feed's rule too); above it, at most ``limit`` units. The decision uses it on the
+    typed reading (BELOW_PREVIOUS, HIGH_CONSUMPTION); the learned reader uses it as a
+    prior, so that a near miss that no consumer could have on the meter now (the
+    reading with its decimal point dropped: 27372 for 2737.2, previous 2650) does not
+    stand against the typed reading. Small and picklable: it travels with the photo.
+    """
+
+    previous: float
+    limit: float  # most units plausible since the previous reading
+    thresholds: Thresholds = DEFAULT_THRESHOLDS  # the roll-over cap (Thresholds.rollover_cap, as billing)
+
+    def judge(self, value: float, ndigits: int) -> tuple[Reason | None, float]:
+        """(None, units) when plausible, else (BELOW_PREVIOUS or HIGH_CONSUMPTION, units)."""
+        units = value - self.previous
+        if units < 0:
+            modulus = 10.0 ** max(ndigits, len(str(int(self.previous))))
+            rolled = modulus - self.previous + value  # register wrapped past 99999
+            if 0 <= rolled <= self.thresholds.rollover_cap(self.limit, modulus):
+                return None, rolled
+            return Reason.BELOW_PREVIOUS, units
+        if units > self.limit:
+            return Reason.HIGH_CONSUMPTION, units
+        return None, units
+
+    def admits(self, value: float, ndigits: int) -> bool:
+        return self.judge(value, ndigits)[0] is None
+
+
 @dataclass
 class Submission:
     """One row of the submissions CSV, as parsed (fields may be invalid)."""

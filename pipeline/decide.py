@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pipeline.compare import compare, parse_number, typed_posterior
-from pipeline.context import Consumer, PhotoResult, Submission
+from pipeline.context import Consumer, PhotoResult, Plausible, Submission
 from pipeline.ingest import IST, parse_timestamp
 from pipeline.rules import UNCLEAR_REASONS, Reason, Status, Thresholds, status_for
 
@@ -45,28 +45,26 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-def _consumption_reasons(typed: float, ndigits: int, sub_ts: datetime | None, consumer: Consumer,
-                         th: Thresholds) -> tuple[list[Reason], float | None]:
-    """BELOW_PREVIOUS / HIGH_CONSUMPTION against the consumer's previous reading."""
-    previous = parse_number(consumer.previous_reading)
+def plausible_for(consumer: Consumer | None, sub_ts: datetime | None, th: Thresholds) -> Plausible | None:
+    """The readings the consumer's previous reading allows at ``sub_ts`` (None: a new connection)."""
+    previous = parse_number(consumer.previous_reading) if consumer is not None else None
     if previous is None:
-        return [], None  # new connection: nothing to compare with
-    prev = previous.value
+        return None  # new connection: nothing to compare with
     prev_date = _parse_date(consumer.previous_reading_date)
     days = 30.0
     if prev_date is not None and sub_ts is not None:
         days = max(1.0, float((sub_ts.astimezone(IST).date() - prev_date).days))
-    limit = th.daily_limit(consumer.tariff_category) * days
-    units = typed - prev
-    if units < 0:
-        modulus = 10.0 ** max(ndigits, len(str(int(prev))))
-        rolled = modulus - prev + typed  # register wrapped past 99999
-        if 0 <= rolled <= th.rollover_cap(limit, modulus):
-            return [], rolled
-        return [Reason.BELOW_PREVIOUS], units
-    if units > limit:
-        return [Reason.HIGH_CONSUMPTION], units
-    return [], units
+    return Plausible(previous.value, th.daily_limit(consumer.tariff_category) * days, th)
+
+
+def _consumption_reasons(typed: float, ndigits: int, sub_ts: datetime | None, consumer: Consumer,
+                         th: Thresholds) -> tuple[list[Reason], float | None]:
+    """BELOW_PREVIOUS / HIGH_CONSUMPTION against the consumer's previous reading."""
+    plausible = plausible_for(consumer, sub_ts, th)
+    if plausible is None:
+        return [], None
+    why, units = plausible.judge(typed, ndigits)
+    return ([why] if why is not None else []), units
 
 
 def verification_confidence(photo: PhotoResult, typed_text: str) -> float:

@@ -19,7 +19,7 @@ import numpy as np
 
 from pipeline import locate, quality, read, segment, windows
 from pipeline.compare import compare
-from pipeline.context import PhotoContext, PhotoResult
+from pipeline.context import PhotoContext, PhotoResult, Plausible
 from pipeline.display import NORM_DIGIT_HEIGHT, Display, Reading
 from pipeline.load import load_photo
 from pipeline.phash import phash
@@ -37,20 +37,24 @@ UNCLEAR_BEFORE_READ = {
 }
 
 
-def process_photo(data: bytes, ctx: PhotoContext, name: str = "", typed: str | None = None) -> PhotoResult:
+def process_photo(data: bytes, ctx: PhotoContext, name: str = "", typed: str | None = None,
+                  plausible: Plausible | None = None) -> PhotoResult:
     """Run every image stage on one photo; ``name`` only names the saved crop.
 
     ``typed`` is the consumer's reading, when there is one: the legend is OCR'd only
     when the digits disagree with it (see :func:`pipeline.read.read_display`).
+    ``plausible`` (the consumer's previous reading, decide.plausible_for) is the learned
+    reader's prior on the near misses; the classic reader does not use it.
     """
     try:
-        return _process(data, ctx, name, typed)
+        return _process(data, ctx, name, typed, plausible)
     except Exception as exc:  # noqa: BLE001 - one photo must never stop the batch
         return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value],
                            error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=4)}")
 
 
-def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> PhotoResult:
+def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None,
+             plausible: Plausible | None = None) -> PhotoResult:
     th = ctx.thresholds
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -66,7 +70,7 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None) -> Ph
     if ctx.reader == "learned":
         from pipeline.reader.stage import learned_result
 
-        return learned_result(img, result, ctx, typed, lambda crop: _save_crop(crop, ctx, name, data))
+        return learned_result(img, result, ctx, typed, lambda crop: _save_crop(crop, ctx, name, data), plausible)
 
     t = time.perf_counter()
     reasons, metrics = quality.check_photo(img, th)

@@ -14,7 +14,7 @@ import signal
 import sys
 import time
 from collections import Counter, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -23,8 +23,8 @@ from pathlib import Path
 import cv2
 
 from pipeline import ingest, recognize, tesseract
-from pipeline.context import Consumer, PhotoContext, PhotoResult, Submission
-from pipeline.decide import decide
+from pipeline.context import Consumer, PhotoContext, PhotoResult, Plausible, Submission
+from pipeline.decide import decide, plausible_for
 from pipeline.exceptions import InterruptedByUser
 from pipeline.photo import process_photo
 from pipeline.progress import Progress
@@ -91,8 +91,9 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
 
 
-def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoContext,
-                   workers: int) -> Iterator[PhotoResult | None]:
+def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoContext, workers: int,
+                   prior: Callable[[Submission], Plausible | None] = lambda sub: None,
+                   ) -> Iterator[PhotoResult | None]:
     """PhotoResults in the order of ``work``, computed in a bounded window of processes.
 
     A worker that dies (a crash in a native library) breaks the pool; the pool is
@@ -106,7 +107,7 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
                 continue
             data = _read_bytes(sub)
             yield (data if isinstance(data, PhotoResult)
-                   else process_photo(data, ctx, _photo_name(key), sub.typed_reading))
+                   else process_photo(data, ctx, _photo_name(key), sub.typed_reading, prior(sub)))
         return
     window = workers * 3
     pending: deque[tuple[int, Future | PhotoResult | None]] = deque()
@@ -132,7 +133,8 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
                     continue
                 data = _read_bytes(sub)
                 pending.append((i, data if isinstance(data, PhotoResult)
-                                else pool.submit(process_photo, data, ctx, _photo_name(key), sub.typed_reading)))
+                                else pool.submit(process_photo, data, ctx, _photo_name(key), sub.typed_reading,
+                                                 prior(sub))))
             if not pending:
                 break
             i, item = pending.popleft()
@@ -146,7 +148,7 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
                     pending.clear()
                     for j, _old in retry:
                         key, sub = work[j]
-                        pending.append((j, _isolated(sub, key, ctx)))
+                        pending.append((j, _isolated(sub, key, ctx, prior(sub))))
                     continue
                 except Exception as exc:  # noqa: BLE001 - the worker raised despite process_photo's guard
                     result = PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error=repr(exc))
@@ -158,7 +160,8 @@ def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoCon
         cv2.setNumThreads(threads)
 
 
-def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext) -> PhotoResult | None:
+def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext,
+              plausible: Plausible | None = None) -> PhotoResult | None:
     """Process one photo in a fresh single process; a second crash is that photo's fault."""
     if not _needs_photo(sub):
         return None
@@ -167,7 +170,7 @@ def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext) -> Photo
         return data
     with _pool(1) as solo:
         try:
-            return solo.submit(process_photo, data, ctx, _photo_name(key), sub.typed_reading).result()
+            return solo.submit(process_photo, data, ctx, _photo_name(key), sub.typed_reading, plausible).result()
         except BrokenProcessPool:
             return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error="the worker process crashed")
         except Exception as exc:  # noqa: BLE001 - the worker raised despite process_photo's guard
@@ -207,7 +210,9 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
         if progress is not None:
             progress.start(len(work))
         commit_every, since_commit = 25, 0
-        photos = _photo_results(work, ctx, workers)
+        # the consumer's previous reading travels with the photo: the learned reader's prior on near misses
+        photos = _photo_results(work, ctx, workers, lambda sub: plausible_for(
+            consumers.get(sub.ivrs), ingest.parse_timestamp(sub.submitted_at), ctx.thresholds))
         store.conn.execute("BEGIN")
         try:
             for (key, sub), photo in zip(work, photos, strict=True):

@@ -217,3 +217,41 @@ def test_a_row_too_dark_to_see_is_unclear_whatever_the_models_say():
     assert row_too_dark(LearnedReading(reading="1234", crop=dark), TH)
     assert not row_too_dark(LearnedReading(reading="1234", crop=lit), TH)
     assert not row_too_dark(LearnedReading(), TH)  # nothing read: the photo checks decide
+
+
+def _point_in_doubt(text: str, p_missing: float) -> np.ndarray:
+    """A row showing ``text`` whose decimal point the recognizer misses with probability ``p_missing``."""
+    lp = np.exp(row_showing(text))
+    i = 1 + 4 * text.index(".")  # frames: a blank, then 3 frames and a blank per character
+    lp[i] = lp[i + 2] = lp[0]  # the point is one frame wide, a blank either side
+    lp[i + 1, :] = (1 - 0.98) / (C - 2)
+    lp[i + 1, ALPHABET.index(".") + 1] = 0.98 - p_missing
+    lp[i + 1, 0] = p_missing
+    return np.log(lp)
+
+
+def test_the_previous_reading_rules_out_the_reading_with_its_point_dropped():
+    """2737.2 on a Genus LCD, its point faint: 27372 competes, unless the previous reading makes it impossible."""
+    from pipeline.context import Plausible
+
+    lp = _point_in_doubt("2737.2", 0.1)
+    alone = score_typed(lp, "2737", free="2737.2")
+    assert alone.best_alternative == "27372" and alone.posterior < 0.95
+    prior = Plausible(previous=2650.0, limit=1800.0)
+    s = score_typed(lp, "2737", free="2737.2", plausible=prior)
+    assert s.posterior > 0.99 and s.logp > np.log(0.5)
+    # a wrong typing still loses: the row shows 2737.2, not 2738
+    assert score_typed(lp, "2738", free="2737.2", plausible=prior).logp < np.log(0.01)
+
+
+def test_plausible_readings_follow_the_consumption_rule():
+    from pipeline.context import Plausible
+    from pipeline.rules import Reason
+
+    p = Plausible(previous=99950.0, limit=300.0)
+    assert p.judge(100100.0, 6) == (None, 150.0)
+    assert p.judge(99990.0, 5) == (None, 40.0)
+    assert p.judge(20.0, 5) == (None, 70.0)  # a 5-digit register rolled over 99999
+    assert p.judge(99000.0, 5)[0] is Reason.BELOW_PREVIOUS
+    assert p.judge(100400.0, 6)[0] is Reason.HIGH_CONSUMPTION
+    assert not Plausible(previous=2650.0, limit=1800.0).admits(27372.0, 5)

@@ -119,13 +119,13 @@ def test_killed_run_resumes_without_duplicates(tmp_path, sample_run):
     assert conn.execute("SELECT COUNT(*) FROM results").fetchone()[0] == len(rows)
 
 
-def _exploding(data, ctx, name="", typed=None):
+def _exploding(data, ctx, name="", typed=None, plausible=None):
     """Stands in for process_photo: blows up on one photo, kills the worker on another."""
     if name == "S000002":
         raise RuntimeError("boom")
     if name == "S000003":
         os._exit(3)  # a native crash takes the whole worker process down
-    return photo_module.process_photo(data, ctx, name, typed)
+    return photo_module.process_photo(data, ctx, name, typed, plausible)
 
 
 def test_crashing_photo_never_stops_the_batch(tmp_path, monkeypatch):

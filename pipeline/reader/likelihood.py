@@ -8,7 +8,8 @@ probability of that whole family of strings (pipeline.reader.ctc).
 
 Against it stand the readings a typing slip or a misread produces: one digit
 changed, two neighbours swapped, a digit dropped or added, the previous month's
-reading, and the recognizer's own free reading. The typed reading is trusted only
+reading, and the recognizer's own free reading, less those the consumer's previous
+reading rules out (when it is known). The typed reading is trusted only
 when it is far more probable than the most probable of them (:attr:`TypedScore.posterior`,
 the margin as a share) and the row shows it with enough probability on its own
 (:attr:`TypedScore.logp`): together, no near miss is close and little is left for
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.compare import parse_number
+from pipeline.context import Plausible
 from pipeline.reader.ctc import NEG, batch_logp
 
 MAX_LEADING_ZEROS = 5
@@ -95,12 +97,21 @@ def near_misses(integer: str, previous: str = "", free: str = "") -> list[str]:
     return sorted(cleaned)
 
 
-def score_typed(logp: np.ndarray, typed: str, previous: str = "", free: str = "") -> TypedScore | None:
-    """The typed reading's probability and posterior on this row; None when it is not a number."""
+def score_typed(logp: np.ndarray, typed: str, previous: str = "", free: str = "",
+                plausible: Plausible | None = None) -> TypedScore | None:
+    """The typed reading's probability and posterior on this row; None when it is not a number.
+
+    ``plausible`` (the consumer's previous reading, pipeline.decide.plausible_for) is the
+    prior: a near miss that the meter cannot show now (below the previous reading, or
+    more units than the limit) does not compete. The typed reading itself is judged
+    by the decision, and it must still be probable on the row on its own (``logp``).
+    """
     number = parse_number(typed)
     if number is None:
         return None
     alts = near_misses(number.integer, previous, free)
+    if plausible is not None:
+        alts = [a for a in alts if plausible.admits(float(a), len(a))]
     integers = [number.integer] + alts
     decimals: list[str | None] = [number.decimals] + [None] * len(alts)
     shown = parse_number(free) if free else None

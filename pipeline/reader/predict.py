@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from pipeline.context import Plausible
 from pipeline.reader import detector, finder, recognizer, select
 from pipeline.reader.likelihood import TypedScore, score_typed
 
@@ -160,8 +161,11 @@ def _propose(img: np.ndarray, source: str) -> tuple[list[detector.Proposal], lis
 
 
 def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
-               proposers: tuple[str, ...] = PROPOSERS) -> LearnedReading:
-    """Find and read the register's digit row in a BGR photo; score ``typed`` on it when given."""
+               proposers: tuple[str, ...] = PROPOSERS, plausible: Plausible | None = None) -> LearnedReading:
+    """Find and read the register's digit row in a BGR photo; score ``typed`` on it when given.
+
+    ``plausible``: the readings the consumer's previous reading allows (likelihood.score_typed).
+    """
     out = LearnedReading()
     props: list[detector.Proposal] = []
     crops: list[np.ndarray] = []
@@ -200,5 +204,5 @@ def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
     out.crop = crops[i]
     out.rivals = [r.text for r in rivals]
     # the typed reading, or (none given) the free reading itself: how sure is the row of it?
-    out.typed = score_typed(best.logp, best.text if typed is None else typed, previous, best.text)
+    out.typed = score_typed(best.logp, best.text if typed is None else typed, previous, best.text, plausible)
     return out

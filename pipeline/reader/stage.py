@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from pipeline import quality
-from pipeline.context import PhotoContext, PhotoResult
+from pipeline.context import PhotoContext, PhotoResult, Plausible
 from pipeline.phash import phash
 from pipeline.reader import register
 from pipeline.reader.predict import LearnedReading, read_photo
@@ -44,15 +44,18 @@ def row_too_dark(found: LearnedReading, th: Thresholds) -> bool:
 
 
 def learned_result(img: np.ndarray, result: PhotoResult, ctx: PhotoContext, typed: str | None,
-                   save_crop) -> PhotoResult:  # noqa: ANN001 - photo._save_crop-like callable(crop) -> path
-    """Fill ``result`` (photo already decoded and hashed) from the learned reader."""
+                   save_crop, plausible: Plausible | None = None) -> PhotoResult:  # noqa: ANN001 - callable(crop) -> path
+    """Fill ``result`` (photo already decoded and hashed) from the learned reader.
+
+    ``plausible``: the readings the consumer's previous reading allows (the likelihood's prior).
+    """
     th = ctx.thresholds
     result.reader = "learned"
     t = time.perf_counter()
     photo_reasons, metrics = quality.check_photo(img, th)
     result.timings["quality"] = time.perf_counter() - t
     result.metrics.update(metrics)
-    found = read_photo(img, typed=typed)
+    found = read_photo(img, typed=typed, plausible=plausible)
     result.timings.update(found.timings)
     if not found.reading:
         result.reasons = [r.value for r in photo_reasons] or [Reason.NOT_A_METER.value]
