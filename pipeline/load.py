@@ -1,8 +1,10 @@
 """Load stage: photo bytes -> an upright BGR work image, or a reason it cannot be.
 
-Refuses oversized files and decompression bombs before decoding, applies the EXIF
+Refuses oversized files and decompression bombs before decoding (the pixel count
+is checked from the header, before any pixel is allocated), applies the EXIF
 orientation, and decodes big JPEGs at reduced size (JPEG DCT scaling), so a
-12 MP photo costs little more than a 2 MP one.
+12 MP photo costs little more than a 2 MP one. HEIC/HEIF photos (the iPhone
+default) decode through libheif (pillow-heif), which applies their own rotation.
 """
 
 from __future__ import annotations
@@ -14,13 +16,24 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
 
 from pipeline.rules import Reason, Thresholds
+
+register_heif_opener()  # Image.open reads HEIC/HEIF through libheif
 
 _ORIENTATION = 0x0112  # EXIF tag
 
 # Magic numbers of the formats a phone app may send.
 _SIGNATURES = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF", b"GIF8", b"BM", b"II*\x00", b"MM\x00*")
+# ISO-BMFF major brands of HEIF still images (bytes 8-12, after the 'ftyp' box type at 4-8).
+_HEIF_BRANDS = (b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1")
+# What a file that is not a photo often is: the words the message uses for it.
+_NOT_IMAGES = (
+    ((b"<!doctype html", b"<html", b"<head", b"<?xml", b"<svg"), "a web page or markup (HTML/XML/SVG)"),
+    ((b"pk\x03\x04", b"pk\x05\x06"), "a ZIP archive"),
+    ((b"%pdf",), "a PDF document"),
+)
 
 
 @dataclass
@@ -41,8 +54,8 @@ def load_photo(data: bytes, th: Thresholds) -> Loaded:
     if len(data) > th.max_photo_bytes:
         return Loaded(None, Reason.PHOTO_TOO_LARGE,
                       message=f"photo is {len(data) / 2**20:.1f} MB, over the {th.max_photo_bytes / 2**20:.0f} MB limit")
-    if not data.startswith(_SIGNATURES):
-        return Loaded(None, Reason.PHOTO_NOT_AN_IMAGE, message="the file is not a JPEG/PNG/WebP image")
+    if not (data.startswith(_SIGNATURES) or _is_heif(data)):
+        return Loaded(None, Reason.PHOTO_NOT_AN_IMAGE, message=_not_an_image(data))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -50,7 +63,7 @@ def load_photo(data: bytes, th: Thresholds) -> Loaded:
             width, height = im.size
             if width * height > th.max_photo_pixels or width <= 0 or height <= 0:
                 return Loaded(None, Reason.PHOTO_TOO_LARGE, width=width, height=height,
-                              message=f"{width}x{height} pixels is over the {th.max_photo_pixels:,} pixel limit")
+                              message=f"{width}x{height} pixels is too large: over the {th.max_photo_pixels:,} pixel limit")
             long_side = max(width, height)
             if im.format == "JPEG" and long_side > th.work_long_side:
                 im.draft("RGB", (width * th.work_long_side // long_side, height * th.work_long_side // long_side))
@@ -69,9 +82,23 @@ def load_photo(data: bytes, th: Thresholds) -> Loaded:
     except UnidentifiedImageError:  # an image signature with nothing decodable behind it
         return Loaded(None, Reason.PHOTO_TRUNCATED, message="the image file is corrupt or truncated")
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        return Loaded(None, Reason.PHOTO_TRUNCATED, message=f"the image is truncated or corrupt ({exc})")
+        return Loaded(None, Reason.PHOTO_TRUNCATED, message=f"the image is truncated or corrupt ({str(exc).strip()})")
     bgr = cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)  # ~10x faster than a reversed-stride numpy copy
     return Loaded(bgr, None, width=width, height=height)
+
+
+def _is_heif(data: bytes) -> bool:
+    """True for an ISO-BMFF file whose major brand is a HEIF still image (HEIC, the iPhone default)."""
+    return data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
+
+
+def _not_an_image(data: bytes) -> str:
+    """The message for a file with no image signature, naming what it looks like."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n").lower()  # a UTF-8 BOM or blank lines may lead
+    for prefixes, what in _NOT_IMAGES:
+        if head.startswith(prefixes):
+            return f"the file is {what}, not a photo"
+    return "the file is not a JPEG/PNG/WebP/HEIC image"
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:
