@@ -107,7 +107,7 @@ def _to_rgb(im: Image.Image) -> Image.Image:
         im = im.convert("RGBA")
         background = Image.new("RGBA", im.size, (255, 255, 255, 255))
         return Image.alpha_composite(background, im).convert("RGB")
-    if im.mode == "I;16" or im.mode == "I":
+    if im.mode.startswith("I") or im.mode == "F":  # 16/32-bit integer or float grey: stretch to 0-255
         arr = np.asarray(im, dtype=np.float64)
         arr = (255 * (arr - arr.min()) / max(1.0, float(np.ptp(arr)))).astype(np.uint8)
         return Image.fromarray(arr).convert("RGB")

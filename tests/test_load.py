@@ -198,6 +198,14 @@ def test_16bit_png_loads_as_8bit():
     assert loaded.image[0, 0, 0] == 0 and loaded.image[-1, -1, 0] == 255
 
 
+@pytest.mark.parametrize("mode", ["F", "I;16B"])
+def test_deep_grey_tiff_stretched(mode):
+    ramp = np.linspace(0, 1, 48 * 64, dtype=np.float32).reshape(48, 64)
+    im = Image.fromarray(ramp) if mode == "F" else Image.frombytes(mode, (64, 48), (ramp * 65535).astype(">u2").tobytes())
+    loaded = load_photo(_encoded(im, "TIFF"), TH)
+    assert loaded.reason is None and loaded.image[0, 0, 0] == 0 and loaded.image[-1, -1, 0] == 255
+
+
 def test_16bit_rgb_png_loads():
     import cv2
 
