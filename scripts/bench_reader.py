@@ -41,7 +41,7 @@ from pipeline.compare import parse_number  # noqa: E402
 from pipeline.context import Plausible  # noqa: E402
 from pipeline.reader import register  # noqa: E402
 from pipeline.reader.predict import PROPOSERS, read_photo  # noqa: E402
-from pipeline.reader.stage import row_too_dark, verified  # noqa: E402
+from pipeline.reader.stage import row_brightness, row_too_dark, verified  # noqa: E402
 from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realdata"
@@ -111,7 +111,7 @@ def accepted(res, img: np.ndarray, th=DEFAULT_THRESHOLDS, typed: str = "",  # no
     """What verify would do with this reading: the typed reading verified, no other register named,
     and (a previous reading known) the typed reading plausible against it."""
     s = res.typed
-    if not (s is not None and verified(s.posterior, s.logp, th)) or row_too_dark(res, th):
+    if not (s is not None and verified(s.posterior, s.logp, th)) or row_too_dark(row_brightness(res), th):
         return False
     if plausible is not None and typed:
         ndigits = len(res.reading.split(".")[0]) if res.reading else len(typed)

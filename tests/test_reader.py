@@ -208,15 +208,15 @@ def test_pooled_sources_keep_the_better_read_of_each_line():
 def test_a_row_too_dark_to_see_is_unclear_whatever_the_models_say():
     """S000016-like: the models may read a row of mean grey 20, the display threshold still holds it back."""
     from pipeline.reader.predict import LearnedReading
-    from pipeline.reader.stage import row_too_dark
+    from pipeline.reader.stage import row_brightness, row_too_dark
     from pipeline.rules import DEFAULT_THRESHOLDS as TH
 
     dark = np.full((48, 200, 3), 20, np.uint8)
     dark[10:38, 20:180:20] = 5  # digits darker still
     lit = np.clip(dark.astype(int) * 6, 0, 255).astype(np.uint8)
-    assert row_too_dark(LearnedReading(reading="1234", crop=dark), TH)
-    assert not row_too_dark(LearnedReading(reading="1234", crop=lit), TH)
-    assert not row_too_dark(LearnedReading(), TH)  # nothing read: the photo checks decide
+    assert row_too_dark(row_brightness(LearnedReading(reading="1234", crop=dark)), TH)
+    assert not row_too_dark(row_brightness(LearnedReading(reading="1234", crop=lit)), TH)
+    assert not row_too_dark(row_brightness(LearnedReading()), TH)  # nothing read: the photo checks decide
 
 
 def _point_in_doubt(text: str, p_missing: float) -> np.ndarray:

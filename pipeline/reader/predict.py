@@ -64,16 +64,15 @@ def _dedupe(props: list[detector.Proposal]) -> list[detector.Proposal]:
     """Drop a proposal whose centre lies inside a larger one of the same height (a second scale's copy)."""
     keep: list[detector.Proposal] = []
     for p in sorted(props, key=lambda p: -p.width * p.height):
-        c = p.quad.mean(axis=0)
-        dup = False
-        for k in keep:
-            if abs(k.height - p.height) < 0.25 * k.height and \
-                    cv2.pointPolygonTest(k.quad.astype(np.float32), (float(c[0]), float(c[1])), False) >= 0:
-                dup = True
-                break
-        if not dup:
+        if not any(abs(k.height - p.height) < 0.25 * k.height and _centre_inside(p, k) for k in keep):
             keep.append(p)
     return keep
+
+
+def _centre_inside(p: detector.Proposal, q: detector.Proposal) -> bool:
+    """``p``'s centre lies inside (or on) ``q``'s quad."""
+    c = p.quad.mean(axis=0)
+    return cv2.pointPolygonTest(q.quad.astype(np.float32), (float(c[0]), float(c[1])), False) >= 0
 
 
 def _read(crops: list[np.ndarray], heights: list[float]) -> list[select.ReadRow]:
@@ -118,11 +117,7 @@ def _same_line(a: detector.Proposal, b: detector.Proposal) -> bool:
     """Two proposals of one line of the photo: either's centre inside the other, heights within a third."""
     if abs(a.height - b.height) > 0.35 * max(a.height, b.height):
         return False
-    for p, q in ((a, b), (b, a)):
-        c = p.quad.mean(axis=0)
-        if cv2.pointPolygonTest(q.quad.astype(np.float32), (float(c[0]), float(c[1])), False) >= 0:
-            return True
-    return False
+    return _centre_inside(a, b) or _centre_inside(b, a)
 
 
 def _best_of_each_line(props: list[detector.Proposal], rows: list[select.ReadRow]) -> list[select.ReadRow]:

@@ -29,18 +29,18 @@ def verified(posterior: float, logp: float, th: Thresholds) -> bool:
     return posterior >= th.typed_min_posterior and logp >= float(np.log(th.typed_min_probability))
 
 
-def row_brightness(crop: np.ndarray) -> float:
-    """The read row's brightness (quality.brightness: the glass of an LCD, the digits of a drum)."""
-    return quality.brightness(quality.to_gray(crop))
+def row_brightness(found: LearnedReading) -> float | None:
+    """The read row's brightness (quality.brightness: the glass of an LCD, the digits of a drum); None: no row."""
+    return None if found.crop is None else quality.brightness(quality.to_gray(found.crop))
 
 
-def row_too_dark(found: LearnedReading, th: Thresholds) -> bool:
-    """The row itself below the display brightness threshold of the classic display check.
+def row_too_dark(brightness: float | None, th: Thresholds) -> bool:
+    """The row (its :func:`row_brightness`) below the display brightness threshold of the classic display check.
 
     The models' confidence is not calibrated on real photos, so it does not
     overrule darkness on the digits themselves (only checks of the rest of the photo).
     """
-    return found.crop is not None and row_brightness(found.crop) < th.min_mean_brightness
+    return brightness is not None and brightness < th.min_mean_brightness
 
 
 def learned_result(img: np.ndarray, result: PhotoResult, ctx: PhotoContext, typed: str | None,
@@ -70,9 +70,10 @@ def learned_result(img: np.ndarray, result: PhotoResult, ctx: PhotoContext, type
         result.typed_posterior = found.typed.posterior
         result.typed_logp = found.typed.logp
         result.typed_alternative = found.typed.best_alternative
-    if found.crop is not None:
-        result.metrics["row_brightness"] = row_brightness(found.crop)
-    if row_too_dark(found, th):
+    brightness = row_brightness(found)
+    if brightness is not None:
+        result.metrics["row_brightness"] = brightness
+    if row_too_dark(brightness, th):
         result.clear = False
         result.reasons = [Reason.TOO_DARK.value]
     elif found.typed is not None and verified(found.typed.posterior, found.typed.logp, th):
