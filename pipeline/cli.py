@@ -24,6 +24,13 @@ from pipeline.exceptions import ExitCode, InputFileError, MeterVerifyError
 log = logging.getLogger("meter_verify")
 
 
+def _input_path(text: str) -> Path:
+    """An input file as a path or a file:// URL (pipeline.sources.cli_path)."""
+    from pipeline.sources import cli_path
+
+    return cli_path(text)
+
+
 def _build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="meter-verify", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"meter-verify {__version__}")
@@ -31,7 +38,12 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     v = sub.add_parser("verify", help="verify a batch of submissions")
-    v.add_argument("submissions", type=Path, help="submissions CSV (photo paths relative to its folder)")
+    v.add_argument("submissions", type=_input_path,
+                   help="submissions CSV, a path or a file:// URL (photo paths relative to --photos)")
+    v.add_argument("--photos", metavar="FOLDER_OR_URL",
+                   help="where the photos are: a folder, file:///path, s3://bucket/prefix (pip install s3fs; "
+                        "credentials and AWS_ENDPOINT_URL from the environment) or another fsspec URL "
+                        "(default: the submissions CSV's folder)")
     v.add_argument("--consumers", type=Path, required=True, help="consumer master CSV")
     v.add_argument("--db", type=Path, default=default_db(),
                    help="database (default: $METER_VERIFY_DB, else %(default)s)")
@@ -285,7 +297,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     try:
         summary = run_verify(args.submissions, args.consumers, args.db, args.results, workers=args.workers,
                              crop_dir=args.crops, progress=bar, use_tesseract=args.tesseract,
-                             reader=args.reader)
+                             reader=args.reader, photos=args.photos)
     finally:
         if bar is not None:
             bar.close(interrupted=True)  # no-op when run_verify closed it; wiped when it was cut short

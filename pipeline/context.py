@@ -76,7 +76,8 @@ class Submission:
     email: str
     row_problems: list[Reason] = field(default_factory=list)  # found while parsing the row
     typed_entered: str = ""  # the typed reading exactly as sent (typed_reading is its ASCII form)
-    photo_path: Path | None = None  # resolved and inside the batch folder, else None
+    # resolved and inside the photos root (pipeline.sources): a Path, or a URL for a URL root; else None
+    photo_path: Path | str | None = None
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from pipeline.compare import normalise_reading
 from pipeline.context import Consumer, Submission
 from pipeline.exceptions import BadCsvError, InputFileError
 from pipeline.rules import Reason
+from pipeline.sources import PhotoSource, resolve_local
 
 SUBMISSION_COLUMNS = (
     "submission_id", "ivrs", "typed_reading", "photo", "submitted_at", "user_type", "mobile", "email",
@@ -85,28 +86,20 @@ def parse_timestamp(text: str) -> datetime | None:
 
 
 def resolve_photo(batch_dir: Path, photo: str) -> tuple[Path | None, Reason | None]:
-    """Resolve ``photo`` against the batch folder; refuse anything that leaves it."""
-    photo = (photo or "").strip()
-    if not photo:
-        return None, Reason.PHOTO_MISSING
-    root = batch_dir.resolve()
-    candidate = Path(photo)
-    if candidate.is_absolute():
-        return None, Reason.PHOTO_PATH_OUTSIDE_BATCH
-    try:
-        resolved = (root / candidate).resolve()  # follows symlinks
-    except (ValueError, OSError, RuntimeError):  # a NUL byte in the name, a symlink loop: no file to read
-        return None, Reason.PHOTO_MISSING
-    if resolved != root and root not in resolved.parents:
-        return None, Reason.PHOTO_PATH_OUTSIDE_BATCH
-    return resolved, None
+    """Resolve ``photo`` against the batch folder; refuse anything that leaves it (symlinks followed)."""
+    return resolve_local(batch_dir, photo)
 
 
-def read_submissions(path: Path) -> list[Submission]:
-    """Parse the submissions CSV; each non-blank data row becomes one Submission."""
+def read_submissions(path: Path, photos: str | Path | None = None) -> list[Submission]:
+    """Parse the submissions CSV; each non-blank data row becomes one Submission.
+
+    ``photos`` is where the photo names are resolved (pipeline.sources): a folder or a
+    URL (``file://``, ``s3://bucket/prefix``); by default the CSV's own folder. Each
+    Submission.photo_path is then a Path, or the photo's URL for a URL root.
+    """
     header, reader = _read_rows(path, SUBMISSION_COLUMNS, "submissions")
     index = {name: header.index(name) for name in SUBMISSION_COLUMNS if name in header}
-    batch_dir = path.parent
+    source = PhotoSource(folder=path.parent) if photos is None else PhotoSource.open(photos)
     subs: list[Submission] = []
     seen: Counter[str] = Counter()
     try:
@@ -138,7 +131,7 @@ def read_submissions(path: Path) -> list[Submission]:
             )
             if sub.submitted_at and parse_timestamp(sub.submitted_at) is None:
                 problems.append(Reason.BAD_TIMESTAMP)
-            sub.photo_path, photo_problem = resolve_photo(batch_dir, sub.photo)
+            sub.photo_path, photo_problem = source.resolve(sub.photo)
             if photo_problem is not None and photo_problem not in problems:
                 problems.append(photo_problem)
             subs.append(sub)

@@ -60,12 +60,13 @@ class Reason(StrEnum):
     HIGH_CONSUMPTION = "HIGH_CONSUMPTION"
     PHOTO_REUSED = "PHOTO_REUSED"
     OTHER_NUMBER_ON_METER = "OTHER_NUMBER_ON_METER"
+    PHOTO_UNREACHABLE = "PHOTO_UNREACHABLE"  # the photo store failed (network, access), not the consumer
 
 
 REJECT_REASONS: frozenset[Reason] = frozenset(
     r for r in Reason if not (r.value.startswith("MISMATCH_") or r in {
         Reason.LOW_CONFIDENCE, Reason.BELOW_PREVIOUS, Reason.HIGH_CONSUMPTION, Reason.PHOTO_REUSED,
-        Reason.OTHER_NUMBER_ON_METER,
+        Reason.OTHER_NUMBER_ON_METER, Reason.PHOTO_UNREACHABLE,
     })
 )
 FLAG_REASONS: frozenset[Reason] = frozenset(set(Reason) - REJECT_REASONS)
@@ -76,7 +77,7 @@ UNCLEAR_REASONS: frozenset[Reason] = frozenset({
     Reason.DISPLAY_CUT_OFF, Reason.DIGITS_TOO_SMALL, Reason.NOT_A_METER,
     Reason.PHOTO_MISSING, Reason.PHOTO_PATH_OUTSIDE_BATCH, Reason.PHOTO_EMPTY,
     Reason.PHOTO_NOT_AN_IMAGE, Reason.PHOTO_TRUNCATED, Reason.PHOTO_TOO_LARGE,
-    Reason.PROCESSING_ERROR,
+    Reason.PROCESSING_ERROR, Reason.PHOTO_UNREACHABLE,
 })
 
 
@@ -117,6 +118,9 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.PHOTO_REUSED: "The same photo (or a re-encoded or resized copy) was submitted before.",
     Reason.OTHER_NUMBER_ON_METER: ("Two numbers on the meter read clearly: the typed reading matches one that "
                                    "looked less like the display; a person confirms which is the kWh register."),
+    Reason.PHOTO_UNREACHABLE: ("The photo store (a bucket or URL given with --photos) could not be read, after "
+                               "retries: a network error or access denied, not the consumer's fault; check the "
+                               "store, then the photo."),
 }
 
 

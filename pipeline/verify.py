@@ -22,7 +22,7 @@ from pathlib import Path
 
 import cv2
 
-from pipeline import ingest, recognize, tesseract
+from pipeline import ingest, recognize, sources, tesseract
 from pipeline.context import Consumer, PhotoContext, PhotoResult, Plausible, Submission
 from pipeline.decide import decide, plausible_for
 from pipeline.exceptions import InterruptedByUser
@@ -62,20 +62,9 @@ def _needs_photo(sub: Submission) -> bool:
 
 
 def _read_bytes(sub: Submission) -> bytes | PhotoResult:
-    """The photo's bytes, or a PhotoResult saying why there are none."""
-    path = sub.photo_path
-    assert path is not None
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            return PhotoResult(reasons=[Reason.PHOTO_MISSING.value], error=f"{sub.photo} is not a file")
-        if size > DEFAULT_THRESHOLDS.max_photo_bytes * 4:  # do not even read absurd files
-            return PhotoResult(reasons=[Reason.PHOTO_TOO_LARGE.value], error=f"{size} bytes")
-        return path.read_bytes()
-    except FileNotFoundError:
-        return PhotoResult(reasons=[Reason.PHOTO_MISSING.value], error=f"{sub.photo} not found")
-    except OSError as exc:
-        return PhotoResult(reasons=[Reason.PHOTO_MISSING.value], error=f"{sub.photo}: {exc.strerror}")
+    """The photo's bytes, or a PhotoResult saying why there are none (a folder or a URL: pipeline.sources)."""
+    assert sub.photo_path is not None
+    return sources.read_photo(sub.photo_path, sub.photo)
 
 
 def _worker_start() -> None:
@@ -180,7 +169,7 @@ def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext,
 def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, results_csv: Path | None,
                workers: int | None = None, crop_dir: Path | None = None,
                progress: Progress | None = None, use_tesseract: bool = False,
-               reader: str = "classic") -> BatchSummary:
+               reader: str = "classic", photos: str | Path | None = None) -> BatchSummary:
     """Verify every not-yet-verified row of a batch; write results for all rows.
 
     Ctrl-C (KeyboardInterrupt) keeps every decision made so far and raises
@@ -192,7 +181,7 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
         from pipeline.reader.predict import verify_models
 
         verify_models()
-    subs = ingest.read_submissions(submissions_csv)
+    subs = ingest.read_submissions(submissions_csv, photos)  # photos: a folder or URL, default the CSV's folder
     consumers: dict[str, Consumer] = ingest.read_consumers(consumers_csv)
     workers = max(1, workers or os.cpu_count() or 1)
     crop_dir = crop_dir or db_path.parent / "crops"
