@@ -10,7 +10,6 @@ sorted by IVRS, no timestamps in it.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,6 +29,7 @@ from pipeline.cycles import (
 )
 from pipeline.exceptions import NothingToExportError
 from pipeline.rules import DEFAULT_THRESHOLDS, Reason, Thresholds
+from pipeline.store.backends import Connection
 
 #: Why a billable reading is held back from the feed (the route file's ``why`` and the summary).
 HELD_NEGATIVE = "held_negative_units"  # below the previous reading and no plausible roll-over
@@ -198,7 +198,7 @@ def build_feed(rows: list[CycleRow], master: dict[str, tuple[str, str, str]], cy
     return feed
 
 
-def export_billing(conn: sqlite3.Connection, cycle: str, out: Path, route_out: Path | None = None,
+def export_billing(conn: Connection, cycle: str, out: Path, route_out: Path | None = None,
                    th: Thresholds = DEFAULT_THRESHOLDS) -> tuple[BillingFeed, str]:
     """Write the billing feed (and optionally the meter reader's route); return the feed and its SHA-256."""
     rows = load_cycle(conn, cycle)

@@ -18,10 +18,15 @@ import sys
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.dbpath import default_db
+from pipeline.dbpath import db_target, default_db, redact
 from pipeline.exceptions import ExitCode, InputFileError, MeterVerifyError
 
 log = logging.getLogger("meter_verify")
+
+
+def _db_help() -> str:
+    return (f"database: a SQLite file, or postgresql://USER@HOST/DB for a team's server "
+            f"(default: $METER_VERIFY_DB, else {redact(str(default_db()))})")
 
 
 def _input_path(text: str) -> Path:
@@ -45,8 +50,7 @@ def _build_parser() -> argparse.ArgumentParser:
                         "credentials and AWS_ENDPOINT_URL from the environment) or another fsspec URL "
                         "(default: the submissions CSV's folder)")
     v.add_argument("--consumers", type=Path, required=True, help="consumer master CSV")
-    v.add_argument("--db", type=Path, default=default_db(),
-                   help="database (default: $METER_VERIFY_DB, else %(default)s)")
+    v.add_argument("--db", type=db_target, default=default_db(), help=_db_help())
     v.add_argument("--results", type=Path, help="write one result row per input row to this CSV")
     v.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: number of cores, %(default)s)")
@@ -73,8 +77,7 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _db_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", type=Path, default=default_db(),
-                   help="database (default: $METER_VERIFY_DB, else %(default)s)")
+    p.add_argument("--db", type=db_target, default=default_db(), help=_db_help())
 
 
 def _cycle_args(p: argparse.ArgumentParser, out_default: str) -> None:

@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import re
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,7 +22,8 @@ from pathlib import Path
 from pipeline.csvsafe import csv_line
 from pipeline.exceptions import ExitCode, InputFileError, MeterVerifyError, UnknownCycleError
 from pipeline.ingest import IST, parse_timestamp
-from pipeline.store import Store
+from pipeline.store import Store, is_url
+from pipeline.store.backends import Connection
 
 SOURCE_SELF_PHOTO = "SELF_PHOTO"  # billing feed: where the reading came from
 VERIFIED_AUTO = "auto"  # billing feed: verified_by when no person had to look
@@ -69,7 +69,12 @@ def parse_cycle(text: str) -> str:
 
 
 def open_db(path: str | Path) -> Store:
-    """Open an existing database (an export never creates an empty one by mistake)."""
+    """Open an existing database (an export never creates an empty SQLite file by mistake).
+
+    A PostgreSQL database is created by its administrator, so a URL is opened as given.
+    """
+    if is_url(str(path)):
+        return Store(str(path))
     path = Path(path)
     if not path.is_file():
         raise InputFileError(f"database not found: {path} (run `meter-verify verify` first, or pass --db)")
@@ -165,12 +170,12 @@ _REVIEW_SQL = (
 )
 
 
-def known_cycles(conn: sqlite3.Connection) -> list[str]:
+def known_cycles(conn: Connection) -> list[str]:
     return [r[0] for r in conn.execute(
         "SELECT DISTINCT cycle FROM results WHERE cycle IS NOT NULL AND cycle <> '' ORDER BY cycle")]
 
 
-def load_cycle(conn: sqlite3.Connection, cycle: str) -> list[CycleRow]:
+def load_cycle(conn: Connection, cycle: str) -> list[CycleRow]:
     """Every decided submission of ``cycle`` with its latest review; unknown cycle -> error."""
     rows: dict[tuple[str, int], CycleRow] = {}
     for r in conn.execute(_ROW_SQL, (cycle,)):
@@ -208,7 +213,7 @@ def latest_per_consumer(rows: Iterable[CycleRow]) -> tuple[dict[str, CycleRow], 
     return winners, superseded
 
 
-def master_consumers(conn: sqlite3.Connection) -> dict[str, tuple[str, str, str]]:
+def master_consumers(conn: Connection) -> dict[str, tuple[str, str, str]]:
     """The consumer master, sorted by IVRS: ivrs -> (name, previous_reading, previous_reading_date)."""
     return {r[0]: (r[1] or "", r[2] or "", r[3] or "") for r in conn.execute(
         "SELECT ivrs, name, previous_reading, previous_reading_date FROM consumers ORDER BY ivrs")}
@@ -229,12 +234,11 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[object
     return hashlib.sha256(data).hexdigest(), data
 
 
-def record_export(conn: sqlite3.Connection, kind: str, cycle: str, path: Path | None, sha256: str,
+def record_export(conn: Connection, kind: str, cycle: str, path: Path | None, sha256: str,
                   n_rows: int, options: dict | None = None, content: str | None = None) -> int:
     """Remember an export run (what, when, its hash; the content for a published list)."""
-    cur = conn.execute(
+    return conn.insert(
         "INSERT INTO exports (kind, cycle, path, sha256, n_rows, options, content, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (kind, cycle, str(path) if path else None, sha256, n_rows, json.dumps(options or {}, sort_keys=True),
-         content, now_utc()))
-    return int(cur.lastrowid)
+         content, now_utc()), "export_id")

@@ -22,7 +22,6 @@ import hashlib
 import io
 import json
 import secrets
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +52,7 @@ from pipeline.exceptions import (
     NothingToExportError,
 )
 from pipeline.rules import DEFAULT_THRESHOLDS, Thresholds
+from pipeline.store.backends import Connection
 
 ELIGIBLE_COLUMNS = ("entry", "cycle", "ivrs", "submission_id", "submitted_at", "user_type", "mobile", "email")
 WINNER_COLUMNS = ("rank", "cycle", "ivrs", "submission_id", "name", "mobile", "email", "user_type", "draw_key",
@@ -141,7 +141,7 @@ def left_out_sentence(left_out: Counter[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def past_winners(conn: sqlite3.Connection, before_cycle: str) -> set[str]:
+def past_winners(conn: Connection, before_cycle: str) -> set[str]:
     """IVRS of the winners of the latest draw of each cycle before ``before_cycle``, as the winners file has them.
 
     A draw records the ``ivrs`` cells of its winners as published (through
@@ -195,7 +195,7 @@ def _published_row(n: int, row: CycleRow, cycle: str) -> list[str]:
             row.user_type, mask(row.mobile), mask_email(row.email)]
 
 
-def export_eligibility(conn: sqlite3.Connection, cycle: str, out: Path, rules: DrawRules = DrawRules(),
+def export_eligibility(conn: Connection, cycle: str, out: Path, rules: DrawRules = DrawRules(),
                        th: Thresholds = DEFAULT_THRESHOLDS, public_value_source: str = "") -> Eligibility:
     """Write the masked list, its ``.sha256`` and ``.commitment`` files, and store them in the database.
 
@@ -279,7 +279,7 @@ class _Committed:
     content: str
 
 
-def _committed_list(conn: sqlite3.Connection, cycle: str) -> tuple[_Committed, str]:
+def _committed_list(conn: Connection, cycle: str) -> tuple[_Committed, str]:
     """The commitment made with the list last exported for the cycle, and that list's content."""
     row = conn.execute("SELECT export_id, sha256, content FROM exports WHERE kind = ? AND cycle = ?"
                        " ORDER BY export_id DESC", (EXPORT_KIND, cycle)).fetchone()
@@ -300,7 +300,7 @@ def _committed_list(conn: sqlite3.Connection, cycle: str) -> tuple[_Committed, s
     return c, row[2]
 
 
-def _contacts(conn: sqlite3.Connection, submission_id: str, ivrs: str) -> tuple[str, str, str, str]:
+def _contacts(conn: Connection, submission_id: str, ivrs: str) -> tuple[str, str, str, str]:
     """(name, mobile, email, user_type) of a list entry, by its ``submission_id`` and ``ivrs`` cells.
 
     The cells are as published, so neutralised by csvsafe (``=2+5`` was written
@@ -325,7 +325,7 @@ def _public_value(given: str, source: str, cycle: str) -> str:
     return value
 
 
-def run_draw(conn: sqlite3.Connection, cycle: str, n_winners: int, out: Path, seed: str = "",
+def run_draw(conn: Connection, cycle: str, n_winners: int, out: Path, seed: str = "",
              public_value: str = "", redraw: bool = False, why: str = "") -> DrawResult:
     """Draw from the committed list with the committed seed, write winners.csv with full contacts, record it.
 
@@ -356,13 +356,13 @@ def run_draw(conn: sqlite3.Connection, cycle: str, n_winners: int, out: Path, se
         winners.append([str(pos), cycle, ivrs, sid, name, mobile, email, user_type, key, committed.seed,
                         committed.list_sha256, committed.seed_sha256, value])
     write_csv(out, WINNER_COLUMNS, winners)
-    cur = conn.execute(
+    draw_id = conn.insert(
         "INSERT INTO draws (cycle, seed, n_winners, export_id, list_sha256, winners, redraw_of, why, drawn_at,"
         " commitment_id, public_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (cycle, committed.seed, n_winners, committed.export_id, committed.list_sha256,
          json.dumps([w[2] for w in winners]), earlier[0] if earlier else None, why.strip() or None, now_utc(),
-         committed.commitment_id, value or None))
-    return DrawResult(cycle, int(cur.lastrowid), committed.seed, value, committed.list_sha256, len(entries), winners,
+         committed.commitment_id, value or None), "draw_id")
+    return DrawResult(cycle, draw_id, committed.seed, value, committed.list_sha256, len(entries), winners,
                       int(earlier[0]) if earlier else None)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,6 +29,7 @@ from pipeline.cycles import (
 )
 from pipeline.exceptions import BadCsvError, InputFileError, NothingToExportError
 from pipeline.rules import REJECT_REASONS, Reason
+from pipeline.store.backends import Connection
 
 NOTICE_COLUMNS = ("submission_id", "ivrs", "cycle", "outcome", "mobile", "email", "reason_code", "reasons",
                   "text_en", "text_hi")
@@ -125,7 +125,7 @@ def build_notices(rows: list[CycleRow], texts: dict[str, NoticeText], cycle: str
     return result
 
 
-def export_notices(conn: sqlite3.Connection, cycle: str, out: Path, texts_path: Path | None = None) -> Notices:
+def export_notices(conn: Connection, cycle: str, out: Path, texts_path: Path | None = None) -> Notices:
     """Write the notices CSV for the cycle; nothing to send is an error, not an empty file."""
     texts = load_texts(texts_path)
     rows = load_cycle(conn, cycle)

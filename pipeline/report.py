@@ -15,7 +15,6 @@ import base64
 import html
 import io
 import os
-import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,6 +27,7 @@ from PIL import Image
 from pipeline.billing import HELD_TEXT, BillingFeed, build_feed
 from pipeline.cycles import BILLABLE, CycleRow, Outcome, load_cycle, master_consumers
 from pipeline.rules import DEFAULT_THRESHOLDS, Thresholds
+from pipeline.store.backends import Connection
 
 STATUS_COLOURS = {"valid": "#2e7d32", "flagged": "#f9a825", "rejected": "#c62828"}
 OUTCOME_LABELS = {
@@ -63,7 +63,7 @@ class CycleData:
     base_dir: Path
 
 
-def gather(conn: sqlite3.Connection, cycle: str, th: Thresholds = DEFAULT_THRESHOLDS) -> CycleData:
+def gather(conn: Connection, cycle: str, th: Thresholds = DEFAULT_THRESHOLDS) -> CycleData:
     """Load the cycle (unknown cycle -> UnknownCycleError) and what was exported and drawn from it."""
     rows = load_cycle(conn, cycle)
     feed = build_feed(rows, master_consumers(conn), cycle, th)
@@ -74,8 +74,8 @@ def gather(conn: sqlite3.Connection, cycle: str, th: Thresholds = DEFAULT_THRESH
     reviews = conn.execute("SELECT v.reviewer, v.action, COUNT(*) FROM reviews v JOIN results r ON"
                            " r.submission_id = v.submission_id AND r.occurrence = v.occurrence WHERE r.cycle = ?"
                            " GROUP BY v.reviewer, v.action ORDER BY v.reviewer, v.action", (cycle,)).fetchall()
-    db_file = next((r[2] for r in conn.execute("PRAGMA database_list") if r[1] == "main"), "")
-    return CycleData(cycle, rows, feed, exports, draws, reviews, Path(db_file).parent if db_file else Path("."))
+    base = Path(conn.location).parent if conn.dialect == "sqlite" else Path(".")
+    return CycleData(cycle, rows, feed, exports, draws, reviews, base)
 
 
 # --- plots -------------------------------------------------------------------------
@@ -311,7 +311,7 @@ def render(data: CycleData, th: Thresholds = DEFAULT_THRESHOLDS) -> str:
     return "\n".join(parts)
 
 
-def write_report(conn: sqlite3.Connection, cycle: str, out: Path, th: Thresholds = DEFAULT_THRESHOLDS) -> CycleData:
+def write_report(conn: Connection, cycle: str, out: Path, th: Thresholds = DEFAULT_THRESHOLDS) -> CycleData:
     """Render the cycle's report to ``out`` (atomically)."""
     data = gather(conn, cycle, th)
     page = render(data, th)

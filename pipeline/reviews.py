@@ -9,7 +9,6 @@ rejected ones cannot be billed whatever a reviewer says.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from pipeline.billing import HELD_NEGATIVE, Units, hold_reason_for, register_width, units_for
@@ -17,6 +16,7 @@ from pipeline.compare import normalise_reading, parse_number
 from pipeline.cycles import Outcome, ReviewAction, now_utc
 from pipeline.exceptions import ExitCode, MeterVerifyError, NotReviewableError, UnknownReviewerError
 from pipeline.ingest import IST, parse_timestamp
+from pipeline.store.backends import Connection
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ def validate(req: ReviewRequest) -> ReviewRequest:
     return ReviewRequest(req.submission_id.strip(), req.action, reviewer, reading, reason, req.units_checked)
 
 
-def check_reviewer(conn: sqlite3.Connection, name: str) -> None:
+def check_reviewer(conn: Connection, name: str) -> None:
     """The decision's reviewer must have an active account (``meter-verify reviewer add``)."""
     row = conn.execute("SELECT active FROM reviewers WHERE name = ?", (name,)).fetchone()
     if row is None:
@@ -94,7 +94,7 @@ def check_reviewer(conn: sqlite3.Connection, name: str) -> None:
         raise UnknownReviewerError(f"the reviewer account {name!r} is disabled: it can no longer decide")
 
 
-def _check_units(conn: sqlite3.Connection, req: ReviewRequest, occurrence: int, reading: str) -> None:
+def _check_units(conn: Connection, req: ReviewRequest, occurrence: int, reading: str) -> None:
     """Refuse (nothing saved) a reading that the billing export would hold back for its units.
 
     The reviewer sees why and saves again with ``units_checked`` when the photo really
@@ -125,7 +125,7 @@ def units_warning(units: Units, reading: str, previous: str) -> str:
             f"more than the {units.limit:.0f} plausible for the tariff")
 
 
-def _flagged_key(conn: sqlite3.Connection, submission_id: str) -> tuple[int, str]:
+def _flagged_key(conn: Connection, submission_id: str) -> tuple[int, str]:
     """(occurrence, typed reading) of the flagged submission with this id, or a clear error."""
     rows = conn.execute(
         "SELECT s.occurrence, s.typed_reading, r.status FROM submissions s LEFT JOIN results r"
@@ -141,7 +141,7 @@ def _flagged_key(conn: sqlite3.Connection, submission_id: str) -> tuple[int, str
     return int(flagged[0][0]), flagged[0][1] or ""
 
 
-def latest_review(conn: sqlite3.Connection, submission_id: str, occurrence: int) -> Review | None:
+def latest_review(conn: Connection, submission_id: str, occurrence: int) -> Review | None:
     row = conn.execute(
         "SELECT review_id, action, reading_before, reading_after, reason, reviewer, reviewed_at FROM reviews"
         " WHERE submission_id = ? AND occurrence = ? ORDER BY review_id DESC", (submission_id, occurrence)
@@ -152,7 +152,7 @@ def latest_review(conn: sqlite3.Connection, submission_id: str, occurrence: int)
                   row[4] or "", row[5], row[6], None)
 
 
-def history(conn: sqlite3.Connection, submission_id: str) -> list[Review]:
+def history(conn: Connection, submission_id: str) -> list[Review]:
     """Every decision on a submission, oldest first."""
     out: list[Review] = []
     previous: int | None = None
@@ -166,7 +166,7 @@ def history(conn: sqlite3.Connection, submission_id: str) -> list[Review]:
     return out
 
 
-def decide(req: ReviewRequest, conn: sqlite3.Connection) -> Review:
+def decide(req: ReviewRequest, conn: Connection) -> Review:
     """Record a reviewer's decision on a flagged submission and return it.
 
     ``reading_before`` is the reading in force before this decision (the previous
@@ -186,12 +186,12 @@ def decide(req: ReviewRequest, conn: sqlite3.Connection) -> Review:
         if req.action is not ReviewAction.REJECT and not req.units_checked:
             _check_units(conn, req, occurrence, after)
         at = now_utc()
-        cur = conn.execute(
+        review_id = conn.insert(
             "INSERT INTO reviews (submission_id, occurrence, action, reading_before, reading_after, reason,"
             " reviewer, reviewed_at, reading_entered, units_checked) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (req.submission_id, occurrence, req.action.value, before, after, req.reason, req.reviewer, at,
-             entered or None, int(req.units_checked) if req.action is not ReviewAction.REJECT else None))
-        review_id = int(cur.lastrowid)
+             entered or None, int(req.units_checked) if req.action is not ReviewAction.REJECT else None),
+            "review_id")
     except BaseException:
         conn.execute("ROLLBACK")
         raise

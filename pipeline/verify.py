@@ -31,6 +31,7 @@ from pipeline.progress import Progress
 from pipeline.results import write_results
 from pipeline.rules import DEFAULT_THRESHOLDS, Reason
 from pipeline.store import Store
+from pipeline.store.backends import data_folder
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -166,7 +167,7 @@ def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext,
             return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error=repr(exc))
 
 
-def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, results_csv: Path | None,
+def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: str | Path, results_csv: Path | None,
                workers: int | None = None, crop_dir: Path | None = None,
                progress: Progress | None = None, use_tesseract: bool = False,
                reader: str = "classic", photos: str | Path | None = None) -> BatchSummary:
@@ -184,7 +185,7 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
     subs = ingest.read_submissions(submissions_csv, photos)  # photos: a folder or URL, default the CSV's folder
     consumers: dict[str, Consumer] = ingest.read_consumers(consumers_csv)
     workers = max(1, workers or os.cpu_count() or 1)
-    crop_dir = crop_dir or db_path.parent / "crops"
+    crop_dir = crop_dir or data_folder(db_path) / "crops"
     ctx = PhotoContext(thresholds=DEFAULT_THRESHOLDS, crop_dir=str(crop_dir), use_tesseract=use_tesseract,
                        reader=reader)
     summary = BatchSummary(rows=len(subs))
@@ -228,7 +229,7 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: Path, result
                 progress.close(interrupted=True)
             done_total = summary.already_verified + summary.verified_now
             raise InterruptedByUser(
-                f"{done_total} of {summary.rows} rows are verified and saved in {db_path} "
+                f"{done_total} of {summary.rows} rows are verified and saved in {store.location} "
                 f"({summary.verified_now} in this run); run the same command again to verify the other "
                 f"{summary.rows - done_total}") from None
         except BaseException:

@@ -18,6 +18,10 @@ python3 -c "import ensurepip, venv" >/dev/null 2>&1 || need_apt+=(python3-venv)
 { command -v fc-list >/dev/null 2>&1 && fc-list :lang=hi family | grep -q . ; } || need_apt+=(fonts-noto-core)
 # seven-segment fonts: one of the worlds the recognizer's training rows are drawn in (samples/synth/rows.py)
 [ -d /usr/share/fonts/truetype/dseg ] || need_apt+=(fonts-dseg)
+# PostgreSQL: the tests run the store-facing suite against a throwaway cluster as well as SQLite
+# (tests/pgcluster.py); the product itself needs no local server, only a --db URL
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 \
+    || need_apt+=(postgresql)
 if [ ${#need_apt[@]} -gt 0 ]; then
     echo "setup: installing ${need_apt[*]} with apt-get" >&2
     export DEBIAN_FRONTEND=noninteractive

@@ -1,15 +1,13 @@
-"""Database: migrations, idempotent registration, duplicates, reuse look-up."""
-
-import sqlite3
+"""Database: migrations, idempotent registration, duplicates, reuse look-up (SQLite and PostgreSQL)."""
 
 import pytest
 
 from pipeline.context import PhotoResult, Submission
 from pipeline.decide import Decision
 from pipeline.exceptions import DatabaseError
-from pipeline.migrations import MIGRATIONS
 from pipeline.rules import Reason, Status
-from pipeline.store import Store
+from pipeline.store import Store, connect
+from pipeline.store.migrations import MIGRATIONS
 
 
 def sub(sid="S1", typed="100", **kw):
@@ -19,27 +17,25 @@ def sub(sid="S1", typed="100", **kw):
     return Submission(**base)
 
 
-def test_migrations_apply_once(tmp_path):
-    db = tmp_path / "m.db"
+def test_migrations_apply_once(db_target):
+    db = db_target
     Store(db).close()
     with Store(db) as store:
         names = [r[0] for r in store.conn.execute("SELECT name FROM schema_migrations")]
     assert names == [name for name, _ in MIGRATIONS]
 
 
-def test_newer_database_refused(tmp_path):
-    db = tmp_path / "m.db"
+def test_newer_database_refused(db_target):
+    db = db_target
     Store(db).close()
-    conn = sqlite3.connect(db)
-    conn.execute("INSERT INTO schema_migrations VALUES ('9999_future', 'x')")
-    conn.commit()
-    conn.close()
+    with connect(db) as conn:
+        conn.execute("INSERT INTO schema_migrations VALUES ('9999_future', 'x')")
     with pytest.raises(DatabaseError):
         Store(db)
 
 
-def test_register_is_idempotent_and_marks_duplicates(tmp_path):
-    with Store(tmp_path / "m.db") as store:
+def test_register_is_idempotent_and_marks_duplicates(db_target):
+    with Store(db_target) as store:
         b = store.start_batch("s.csv", "c.csv", 3)
         first = [sub("S1"), sub("S2"), sub("S1", typed="200")]
         keys = store.register(first, b)
@@ -54,8 +50,8 @@ def test_register_is_idempotent_and_marks_duplicates(tmp_path):
         assert store.conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 4
 
 
-def test_decided_keys_and_reuse_lookup(tmp_path):
-    with Store(tmp_path / "m.db") as store:
+def test_decided_keys_and_reuse_lookup(db_target):
+    with Store(db_target) as store:
         b = store.start_batch("s.csv", "c.csv", 2)
         keys = store.register([sub("S1"), sub("S2")], b)
         photo = PhotoResult(clear=True, reading="100", confidence=0.99, phash="f0f0f0f0f0f0f0f0",

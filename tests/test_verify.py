@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from stores import STORES, new_target
 
 from pipeline import photo as photo_module
 from pipeline import verify
 from pipeline.context import PhotoResult
 from pipeline.exceptions import InterruptedByUser
 from pipeline.rules import Reason
+from pipeline.store import connect, is_url
 from pipeline.verify import run_verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,16 +30,18 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
+@pytest.fixture(scope="module", params=STORES)
+def sample_run(request, tmp_path_factory):
+    """The sample batch verified once per store kind: (summary, result rows, folder, database)."""
     out = tmp_path_factory.mktemp("run")
-    summary = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", out / "m.db", out / "results.csv",
-                         workers=2)
-    return summary, read_csv(out / "results.csv"), out
+    db = new_target(request.param, out, request)
+    summary = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, out / "results.csv",
+                         workers=2, crop_dir=out / "crops")
+    return summary, read_csv(out / "results.csv"), out, db
 
 
 def test_one_result_row_per_input_row_in_order(sample_run):
-    summary, rows, _ = sample_run
+    summary, rows, *_ = sample_run
     truth = read_csv(BATCH / "truth.csv")
     assert [r["submission_id"] for r in rows] == [t["submission_id"] for t in truth]
     assert summary.rows == len(truth) and summary.verified_now == len(truth)
@@ -57,7 +61,7 @@ KNOWN_MISSES = {
     for i in range(37)
 ])
 def test_sample_decision_matches_truth(sample_run, index):
-    _, rows, _ = sample_run
+    _, rows, *_ = sample_run
     truth = read_csv(BATCH / "truth.csv")
     if index >= len(truth):
         pytest.skip("sample batch has fewer rows")
@@ -70,22 +74,22 @@ def test_sample_decision_matches_truth(sample_run, index):
 
 
 def test_every_status_and_most_reasons_covered(sample_run):
-    _, rows, _ = sample_run
+    _, rows, *_ = sample_run
     assert {r["status"] for r in rows} == {"valid", "flagged", "rejected"}
     seen = {c for r in rows for c in r["reasons"].split(";") if c}
     assert len(seen) >= 25
 
 
 def test_rerun_is_idempotent(sample_run):
-    _, rows, out = sample_run
-    again = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", out / "m.db", out / "again.csv",
-                       workers=1)
+    _, rows, out, db = sample_run
+    again = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, out / "again.csv",
+                       workers=1, crop_dir=out / "crops")
     assert again.verified_now == 0 and again.already_verified == len(rows)
     assert read_csv(out / "again.csv") == rows
 
 
-def test_killed_run_resumes_without_duplicates(tmp_path, sample_run):
-    _, rows, _ = sample_run
+def test_killed_run_resumes_without_duplicates(tmp_path, sample_run, request):
+    _, rows, _, first_db = sample_run
 
     class DieAfterSome:
         """A progress sink that presses Ctrl-C after the 7th row."""
@@ -104,19 +108,20 @@ def test_killed_run_resumes_without_duplicates(tmp_path, sample_run):
         def close(self, interrupted=False):
             self.closed = interrupted
 
-    db = tmp_path / "m.db"
+    db = new_target("postgresql" if is_url(str(first_db)) else "sqlite", tmp_path, request)
     sink = DieAfterSome()
     with pytest.raises(InterruptedByUser, match=f"7 of {len(rows)} rows are verified and saved") as stop:
-        run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, None, workers=2, progress=sink)
+        run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, None, workers=2, progress=sink,
+                   crop_dir=tmp_path / "crops")
     assert stop.value.exit_code == 130 and sink.total == len(rows) and sink.closed is True
-    second = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, tmp_path / "r.csv", workers=2)
+    second = run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", db, tmp_path / "r.csv", workers=2,
+                        crop_dir=tmp_path / "crops")
     assert second.already_verified == 7 and second.verified_now == len(rows) - 7
     resumed = read_csv(tmp_path / "r.csv")
     strip = [{k: v for k, v in r.items() if k != "crop"} for r in resumed]
     assert strip == [{k: v for k, v in r.items() if k != "crop"} for r in rows]
-    import sqlite3
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT COUNT(*) FROM results").fetchone()[0] == len(rows)
+    with connect(db) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM results").fetchone()[0] == len(rows)
 
 
 def _exploding(data, ctx, name="", typed=None, plausible=None):
@@ -198,7 +203,7 @@ def test_read_gives_the_reasons_verify_gives(sample_run, capsys):
 
     from pipeline.cli import main
 
-    _, rows, _ = sample_run
+    _, rows, *_ = sample_run
     subs = {r["submission_id"]: r for r in read_csv_latin(BATCH / "submissions.csv")}
     compared = 0
     for row in rows:

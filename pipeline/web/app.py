@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from markupsafe import Markup
 from pipeline import __version__
 from pipeline.ingest import IST
 from pipeline.store import Store
+from pipeline.store.backends import Connection, connect, data_folder, is_url
 from pipeline.web import auth, queue
 from pipeline.web.labels import LANGS, LabelBook
 from pipeline.web.media import MediaRoots
@@ -44,7 +44,7 @@ CSP = ("default-src 'none'; img-src 'self'; style-src 'self'; script-src 'self';
 class Settings:
     """What an operator can tune (``meter-verify review --help``)."""
 
-    db_path: Path
+    db_path: str | Path  # a SQLite file or a postgresql:// URL
     crop_dirs: list[Path] = field(default_factory=list)
     labels_path: Path | None = None
     claim_minutes: float = 15.0  # opening an item claims it this long (renewed on every open)
@@ -55,7 +55,7 @@ class Settings:
 
 
 class _Connections(threading.local):
-    conn: sqlite3.Connection | None = None
+    conn: Connection | None = None
 
 
 def settings() -> Settings:
@@ -63,15 +63,12 @@ def settings() -> Settings:
     return current_app.config["MV_SETTINGS"]
 
 
-def db() -> sqlite3.Connection:
+def db() -> Connection:
     """This thread's connection (autocommit: ``pipeline.reviews.decide`` runs its own transaction)."""
     from flask import current_app
     local: _Connections = current_app.extensions["mv_conns"]
     if local.conn is None:
-        conn = sqlite3.connect(str(settings().db_path), isolation_level=None, timeout=30)
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=30000")
-        local.conn = conn
+        local.conn = connect(settings().db_path)
     return local.conn
 
 
@@ -90,8 +87,8 @@ def serialized(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         for attempt in range(6):
             try:
                 return fn(*args, **kwargs)
-            except sqlite3.OperationalError as exc:
-                if attempt == 5 or not any(w in str(exc) for w in ("locked", "busy")):
+            except Exception as exc:
+                if attempt == 5 or not db().is_retryable(exc):
                     raise
                 time.sleep(0.02 * 2 ** attempt)
     raise AssertionError("unreachable")
@@ -188,8 +185,9 @@ def _error(exc: Exception) -> tuple[str, int]:
 def create_app(db_path: str | Path, *, crop_dirs: list[Path] | None = None, labels_path: Path | None = None,
                **options: object) -> Flask:
     """The workbench for one database (created or migrated if needed; the queue is rebuilt)."""
-    s = Settings(Path(db_path), list(crop_dirs or []), labels_path, **options)  # type: ignore[arg-type]
-    roots = MediaRoots(s.db_path, s.crop_dirs)
+    target = db_path if isinstance(db_path, str) and is_url(db_path) else Path(db_path)
+    s = Settings(target, list(crop_dirs or []), labels_path, **options)  # type: ignore[arg-type]
+    roots = MediaRoots(data_folder(target), s.crop_dirs)
     with Store(s.db_path) as store:
         queue.rebuild(store.conn)
         roots.load_batches(store.conn)

@@ -15,7 +15,6 @@ import getpass
 import hashlib
 import re
 import secrets
-import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from pipeline.exceptions import ExitCode, MeterVerifyError
+from pipeline.store.backends import Connection
 
 ROLES = ("reviewer", "supervisor")
 MIN_PASSWORD = 8
@@ -67,7 +67,7 @@ def _account(row: tuple) -> Account:
     return Account(int(row[0]), row[1], row[2], bool(row[3]))
 
 
-def add_reviewer(conn: sqlite3.Connection, name: str, password: str, role: str = "reviewer") -> tuple[Account, bool]:
+def add_reviewer(conn: Connection, name: str, password: str, role: str = "reviewer") -> tuple[Account, bool]:
     """Create the account, or set a new password and role for an existing one. Returns (account, created)."""
     name = name.strip()
     if not NAME.match(name):
@@ -91,16 +91,16 @@ def add_reviewer(conn: sqlite3.Connection, name: str, password: str, role: str =
     return account, row is None
 
 
-def find_account(conn: sqlite3.Connection, name: str) -> Account | None:
+def find_account(conn: Connection, name: str) -> Account | None:
     row = conn.execute("SELECT reviewer_id, name, role, active FROM reviewers WHERE name = ?", (name,)).fetchone()
     return _account(row) if row else None
 
 
-def list_reviewers(conn: sqlite3.Connection) -> list[Account]:
+def list_reviewers(conn: Connection) -> list[Account]:
     return [_account(r) for r in conn.execute("SELECT reviewer_id, name, role, active FROM reviewers ORDER BY name")]
 
 
-def check_password(conn: sqlite3.Connection, name: str, password: str) -> Account | None:
+def check_password(conn: Connection, name: str, password: str) -> Account | None:
     """The active account when the password is right, else None (same work for an unknown name)."""
     row = conn.execute("SELECT reviewer_id, name, role, active, password_hash FROM reviewers WHERE name = ?",
                        (name,)).fetchone()
@@ -119,7 +119,7 @@ def _wait_after(failures: int, free: int) -> int:
     return 0 if failures < free else min(MAX_WAIT_S, 2 ** (failures - free))
 
 
-def _failures(conn: sqlite3.Connection, column: str, value: str, since: str) -> tuple[int, str]:
+def _failures(conn: Connection, column: str, value: str, since: str) -> tuple[int, str]:
     """(wrong passwords since the last success within the window, time of the latest one)."""
     n, last = 0, ""
     for ok, at in conn.execute(f"SELECT ok, attempted_at FROM login_attempts WHERE {column} = ? AND attempted_at"
@@ -131,7 +131,7 @@ def _failures(conn: sqlite3.Connection, column: str, value: str, since: str) -> 
     return n, last
 
 
-def wait_seconds(conn: sqlite3.Connection, name: str, remote: str, at: datetime | None = None) -> int:
+def wait_seconds(conn: Connection, name: str, remote: str, at: datetime | None = None) -> int:
     """Seconds before the next try for this name from this address is allowed (0: try now)."""
     at = at or now()
     since = iso(at - WINDOW)
@@ -144,7 +144,7 @@ def wait_seconds(conn: sqlite3.Connection, name: str, remote: str, at: datetime 
     return max(0, wait)
 
 
-def record_attempt(conn: sqlite3.Connection, name: str, remote: str, ok: bool) -> None:
+def record_attempt(conn: Connection, name: str, remote: str, ok: bool) -> None:
     conn.execute("INSERT INTO login_attempts (name, remote, ok, attempted_at) VALUES (?, ?, ?, ?)",
                  (name[:100], remote[:100], int(ok), iso(now())))
 
@@ -163,7 +163,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def start_session(conn: sqlite3.Connection, account: Account, lifetime: timedelta) -> tuple[str, WebSession]:
+def start_session(conn: Connection, account: Account, lifetime: timedelta) -> tuple[str, WebSession]:
     """A new session for the account: (the cookie's token, the session)."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     at = now()
@@ -175,7 +175,7 @@ def start_session(conn: sqlite3.Connection, account: Account, lifetime: timedelt
     return token, WebSession(_token_hash(token), account, csrf, iso(at + lifetime))
 
 
-def load_session(conn: sqlite3.Connection, token: str, idle: timedelta) -> WebSession | None:
+def load_session(conn: Connection, token: str, idle: timedelta) -> WebSession | None:
     """The live session of this token (its idle clock restarted), or None when unknown or expired."""
     if not token or len(token) > 200:
         return None
@@ -195,7 +195,7 @@ def load_session(conn: sqlite3.Connection, token: str, idle: timedelta) -> WebSe
     return WebSession(row[0], _account(row[4:8]), row[1], row[3])
 
 
-def end_session(conn: sqlite3.Connection, token: str) -> None:
+def end_session(conn: Connection, token: str) -> None:
     conn.execute("DELETE FROM web_sessions WHERE token_hash = ?", (_token_hash(token),))
 
 

@@ -11,10 +11,10 @@ reassignments are written to ``review_events`` for the audit view.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from pipeline.store.backends import Connection
 from pipeline.web.auth import iso, now
 
 Key = tuple[str, int]
@@ -41,21 +41,21 @@ def _claim(row: tuple) -> Claim:
     return Claim(row[0], int(row[1]), row[2], row[3], row[4], row[5] or "")
 
 
-def log_event(conn: sqlite3.Connection, actor: str, kind: str, key: Key | None, detail: str = "") -> None:
+def log_event(conn: Connection, actor: str, kind: str, key: Key | None, detail: str = "") -> None:
     """One line of the workbench's audit trail (decisions themselves are in ``reviews``)."""
     conn.execute("INSERT INTO review_events (at, actor, kind, submission_id, occurrence, detail)"
                  " VALUES (?, ?, ?, ?, ?, ?)", (iso(now()), actor, kind, key[0] if key else None,
                                                 key[1] if key else None, detail))
 
 
-def current(conn: sqlite3.Connection, key: Key, at: datetime | None = None) -> Claim | None:
+def current(conn: Connection, key: Key, at: datetime | None = None) -> Claim | None:
     """The live claim on an item, if any."""
     row = conn.execute(f"SELECT {_COLUMNS} FROM claims WHERE submission_id = ? AND occurrence = ?"
                        " AND expires_at > ?", (*key, iso(at or now()))).fetchone()
     return _claim(row) if row else None
 
 
-def take(conn: sqlite3.Connection, key: Key, reviewer: str, minutes: float) -> Claim:
+def take(conn: Connection, key: Key, reviewer: str, minutes: float) -> Claim:
     """Claim the item for ``reviewer`` (or renew their claim); returns whoever holds it afterwards.
 
     The item stays with another reviewer whose claim is still live: the caller
@@ -83,7 +83,7 @@ def take(conn: sqlite3.Connection, key: Key, reviewer: str, minutes: float) -> C
     return after
 
 
-def release(conn: sqlite3.Connection, key: Key, reviewer: str, *, any_holder: bool = False) -> bool:
+def release(conn: Connection, key: Key, reviewer: str, *, any_holder: bool = False) -> bool:
     """Give the item back (a supervisor may release anyone's claim). True when a claim was removed."""
     held = current(conn, key)
     if held is None or (held.reviewer != reviewer and not any_holder):
@@ -93,18 +93,18 @@ def release(conn: sqlite3.Connection, key: Key, reviewer: str, *, any_holder: bo
     return True
 
 
-def drop(conn: sqlite3.Connection, key: Key) -> None:
+def drop(conn: Connection, key: Key) -> None:
     """Remove the claim on a decided item (no event: the decision is the record)."""
     conn.execute("DELETE FROM claims WHERE submission_id = ? AND occurrence = ?", key)
 
 
-def release_own_except(conn: sqlite3.Connection, reviewer: str, keep: Key) -> None:
+def release_own_except(conn: Connection, reviewer: str, keep: Key) -> None:
     """Release the reviewer's self-taken claims on other items (one item at a time)."""
     conn.execute("DELETE FROM claims WHERE reviewer = ? AND assigned_by IS NULL AND NOT"
                  " (submission_id = ? AND occurrence = ?)", (reviewer, *keep))
 
 
-def reassign(conn: sqlite3.Connection, key: Key, to: str, by: str, minutes: float) -> Claim:
+def reassign(conn: Connection, key: Key, to: str, by: str, minutes: float) -> Claim:
     """A supervisor gives the item to ``to`` (whoever held it), for ``minutes``."""
     at = now()
     held = current(conn, key, at)
@@ -119,14 +119,14 @@ def reassign(conn: sqlite3.Connection, key: Key, to: str, by: str, minutes: floa
     return claim
 
 
-def held_by(conn: sqlite3.Connection, reviewer: str) -> list[Claim]:
+def held_by(conn: Connection, reviewer: str) -> list[Claim]:
     """The reviewer's live claims, oldest first."""
     return [_claim(r) for r in conn.execute(
         f"SELECT {_COLUMNS} FROM claims WHERE reviewer = ? AND expires_at > ? ORDER BY claimed_at",
         (reviewer, iso(now())))]
 
 
-def live(conn: sqlite3.Connection) -> list[Claim]:
+def live(conn: Connection) -> list[Claim]:
     """Every live claim, oldest first (the supervisor's view)."""
     return [_claim(r) for r in conn.execute(
         f"SELECT {_COLUMNS} FROM claims WHERE expires_at > ? ORDER BY claimed_at", (iso(now()),))]

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,6 +26,7 @@ from pipeline.draw import mask, mask_email
 from pipeline.exceptions import ExitCode, MeterVerifyError, NotReviewableError
 from pipeline.ingest import IST, parse_timestamp
 from pipeline.rules import DEFAULT_THRESHOLDS, Reason, Thresholds
+from pipeline.store.backends import Connection
 from pipeline.web import claims, queue
 
 #: Reasons a reviewer can pick when rejecting: each chooses the consumer's notice (pipeline/data/notices.csv).
@@ -210,7 +210,7 @@ def _confidences(text: str | None) -> list[float]:
         return []
 
 
-def load_item(conn: sqlite3.Connection, submission_id: str, th: Thresholds = DEFAULT_THRESHOLDS) -> Item | None:
+def load_item(conn: Connection, submission_id: str, th: Thresholds = DEFAULT_THRESHOLDS) -> Item | None:
     """The submission (its flagged occurrence when it has one) with everything the page shows."""
     r = conn.execute(_ITEM_SQL, (submission_id,)).fetchone()
     if r is None:
@@ -241,7 +241,7 @@ def load_item(conn: sqlite3.Connection, submission_id: str, th: Thresholds = DEF
     return item
 
 
-def others(conn: sqlite3.Connection, item: Item, limit: int = 20) -> list[dict]:
+def others(conn: Connection, item: Item, limit: int = 20) -> list[dict]:
     """The consumer's other submissions of the cycle, oldest first, with their latest review."""
     if not item.ivrs or not item.cycle:
         return []
@@ -269,7 +269,7 @@ def reject_reason(code: str, note: str) -> str:
     return note
 
 
-def decide_item(conn: sqlite3.Connection, submission_id: str, action: ReviewAction, reviewer: str,
+def decide_item(conn: Connection, submission_id: str, action: ReviewAction, reviewer: str,
                 reading: str = "", reason: str = "", claim_minutes: float = 15,
                 units_checked: bool = False) -> reviews.Review:
     """Record a decision made on the page: refused when the item is claimed by another or not flagged.
@@ -297,6 +297,6 @@ def decide_item(conn: sqlite3.Connection, submission_id: str, action: ReviewActi
     return review
 
 
-def decided(conn: sqlite3.Connection, key: tuple[str, int]) -> bool:
+def decided(conn: Connection, key: tuple[str, int]) -> bool:
     """Whether the item already has a reviewer's decision."""
     return conn.execute("SELECT 1 FROM reviews WHERE submission_id = ? AND occurrence = ?", key).fetchone() is not None

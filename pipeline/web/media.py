@@ -11,10 +11,11 @@ mobile numbers) is ever sent.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from pipeline.store.backends import Connection
 
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
                ".gif": "image/gif", ".bmp": "image/bmp"}
@@ -48,15 +49,15 @@ def _relative(path: Path, root: Path) -> str | None:
 class MediaRoots:
     """Where photos and crops may come from: each batch's folder, and the crop folders."""
 
-    db_path: Path
+    data_dir: Path  # the database's folder (the working folder for a server): crops/ there by default
     crop_dirs: list[Path] = field(default_factory=list)
     _batches: dict[int, Path] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.crop_dirs = [Path(d).resolve() for d in (self.crop_dirs or [self.db_path.parent / "crops"])]
+        self.crop_dirs = [Path(d).resolve() for d in (self.crop_dirs or [self.data_dir / "crops"])]
 
-    def load_batches(self, conn: sqlite3.Connection) -> None:
+    def load_batches(self, conn: Connection) -> None:
         """Find the folder of every batch (its submissions CSV's folder)."""
         found: dict[int, Path] = {}
         for batch_id, csv_path in conn.execute("SELECT batch_id, submissions_csv FROM batches"):
@@ -67,7 +68,7 @@ class MediaRoots:
             self._batches = found
 
     @staticmethod
-    def _batch_root(conn: sqlite3.Connection, batch_id: int, folder: Path) -> Path | None:
+    def _batch_root(conn: Connection, batch_id: int, folder: Path) -> Path | None:
         """The batch folder; a relative CSV path (relative to where verify ran) is found from a stored photo."""
         if folder.is_absolute():
             return folder.resolve()
@@ -79,12 +80,12 @@ class MediaRoots:
                 return Path(*full[:-len(rel)]).resolve()
         return folder.resolve() if folder.is_dir() else None
 
-    def batch_root(self, conn: sqlite3.Connection, batch_id: int) -> Path | None:
+    def batch_root(self, conn: Connection, batch_id: int) -> Path | None:
         if batch_id not in self._batches:
             self.load_batches(conn)  # a batch verified since the app started
         return self._batches.get(batch_id)
 
-    def photo_ref(self, conn: sqlite3.Connection, batch_id: int | None, photo: str,
+    def photo_ref(self, conn: Connection, batch_id: int | None, photo: str,
                   photo_path: str) -> tuple[int, str] | None:
         """(batch id, path inside its folder) of a submission's photo, for its URL; None when unknown."""
         if batch_id is None:

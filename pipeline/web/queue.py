@@ -17,12 +17,12 @@ OFFSET, so page 1,000 costs what page 1 costs.
 from __future__ import annotations
 
 import base64
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from pipeline.ingest import IST, parse_timestamp
+from pipeline.store.backends import Connection
 from pipeline.web.auth import iso, now
 
 PAGE_SIZE = 50
@@ -90,7 +90,7 @@ def ist_day_range(day: str) -> tuple[str, str] | None:
 
 # --- keeping the queue in step --------------------------------------------------------
 
-def _insert(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+def _insert(conn: Connection, rows: Iterable[tuple]) -> None:
     items, reasons = [], []
     for sid, occ, cycle, submitted_at, ivrs, reason_text in rows:
         utc = utc_key(submitted_at or "")
@@ -110,13 +110,13 @@ _FLAGGED_SINCE = (
 )
 
 
-def _tops(conn: sqlite3.Connection) -> tuple[str, str]:
+def _tops(conn: Connection) -> tuple[str, str]:
     top_result = conn.execute("SELECT MAX(decided_at) FROM results").fetchone()[0] or ""
     top_review = conn.execute("SELECT MAX(review_id) FROM reviews").fetchone()[0]
     return top_result, str(top_review or 0)
 
 
-def sync(conn: sqlite3.Connection) -> None:
+def sync(conn: Connection) -> None:
     """Add newly flagged results and drop newly decided items (cheap when nothing changed)."""
     top_result, top_review = _tops(conn)
     marks = dict(conn.execute("SELECT name, value FROM review_sync").fetchall())
@@ -139,14 +139,14 @@ def sync(conn: sqlite3.Connection) -> None:
     conn.execute("COMMIT")
 
 
-def forget(conn: sqlite3.Connection, keys: Iterable[tuple[str, int]]) -> None:
+def forget(conn: Connection, keys: Iterable[tuple[str, int]]) -> None:
     """Take decided items out of the queue."""
     keys = list(keys)
     conn.executemany("DELETE FROM review_queue WHERE submission_id = ? AND occurrence = ?", keys)
     conn.executemany("DELETE FROM review_queue_reasons WHERE submission_id = ? AND occurrence = ?", keys)
 
 
-def rebuild(conn: sqlite3.Connection) -> int:
+def rebuild(conn: Connection) -> int:
     """Recompute the queue from results and reviews; returns the number of items waiting."""
     conn.execute("BEGIN")
     try:
@@ -163,13 +163,13 @@ def rebuild(conn: sqlite3.Connection) -> int:
 
 # --- reading the queue ------------------------------------------------------------------
 
-def cycles(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+def cycles(conn: Connection) -> list[tuple[str, int]]:
     """(cycle, items waiting), latest cycle first."""
     return [(r[0], int(r[1])) for r in conn.execute(
         "SELECT cycle, COUNT(*) FROM review_queue GROUP BY cycle ORDER BY cycle DESC")]
 
 
-def default_cycle(conn: sqlite3.Connection) -> str:
+def default_cycle(conn: Connection) -> str:
     """The latest cycle with items waiting, else the latest cycle with any result."""
     row = conn.execute("SELECT MAX(cycle) FROM review_queue").fetchone()
     if row and row[0]:
@@ -178,7 +178,7 @@ def default_cycle(conn: sqlite3.Connection) -> str:
     return str(row[0]) if row and row[0] else ""
 
 
-def _where(conn: sqlite3.Connection, f: Filters) -> tuple[str, str, list[object]]:
+def _where(conn: Connection, f: Filters) -> tuple[str, str, list[object]]:
     """(FROM clause, WHERE clause, params) for the filters; table alias ``k`` carries the order columns."""
     params: list[object] = [f.cycle]
     if f.reason:
@@ -243,7 +243,7 @@ class QueuePage:
     prev_key: QueueKey | None
 
 
-def _rows(conn: sqlite3.Connection, f: Filters, keyset: str, key: QueueKey | None, descending: bool,
+def _rows(conn: Connection, f: Filters, keyset: str, key: QueueKey | None, descending: bool,
           limit: int) -> list[QueueRow]:
     source, where, params = _where(conn, f)
     order = ", ".join(f"{c} DESC" for c in _ORDER.split(", ")) if descending else _ORDER
@@ -254,7 +254,7 @@ def _rows(conn: sqlite3.Connection, f: Filters, keyset: str, key: QueueKey | Non
             for r in conn.execute(sql, args)]
 
 
-def count(conn: sqlite3.Connection, f: Filters, before: QueueKey | None = None) -> int:
+def count(conn: Connection, f: Filters, before: QueueKey | None = None) -> int:
     """Items matching the filters (only those ordered before ``before`` when given)."""
     source, where, params = _where(conn, f)
     extra = f" AND ({_ORDER}) < (?, ?, ?)" if before else ""
@@ -262,7 +262,7 @@ def count(conn: sqlite3.Connection, f: Filters, before: QueueKey | None = None) 
                             [*params, *(before.params() if before else ())]).fetchone()[0])
 
 
-def page(conn: sqlite3.Connection, f: Filters, after: QueueKey | None = None,
+def page(conn: Connection, f: Filters, after: QueueKey | None = None,
          before: QueueKey | None = None, size: int = PAGE_SIZE) -> QueuePage:
     """One page of the filtered queue: from the start, after a key (next page) or before one (previous)."""
     if before is not None:
@@ -281,14 +281,14 @@ def page(conn: sqlite3.Connection, f: Filters, after: QueueKey | None = None,
                      rows[0].key if rows and more_before else None)
 
 
-def reason_counts(conn: sqlite3.Connection, cycle: str) -> list[tuple[str, int]]:
+def reason_counts(conn: Connection, cycle: str) -> list[tuple[str, int]]:
     """(reason, items waiting) of a cycle, most frequent first."""
     rows = conn.execute("SELECT reason, COUNT(*) FROM review_queue_reasons WHERE cycle = ? GROUP BY reason",
                         (cycle,)).fetchall()
     return sorted(((r[0], int(r[1])) for r in rows), key=lambda p: (-p[1], p[0]))
 
 
-def progress_today(conn: sqlite3.Connection, reviewer: str) -> dict[str, int]:
+def progress_today(conn: Connection, reviewer: str) -> dict[str, int]:
     """The reviewer's decisions since midnight India time, by action, and their total."""
     midnight = datetime.now(IST).replace(hour=0, minute=0, second=0, microsecond=0)
     out = {"confirm": 0, "correct": 0, "reject": 0}
@@ -299,7 +299,7 @@ def progress_today(conn: sqlite3.Connection, reviewer: str) -> dict[str, int]:
     return out
 
 
-def candidates(conn: sqlite3.Connection, f: Filters, reviewer: str, after: QueueKey | None,
+def candidates(conn: Connection, f: Filters, reviewer: str, after: QueueKey | None,
                limit: int = 5) -> list[QueueKey]:
     """The next items in queue order not claimed by another reviewer (after ``after`` when given)."""
     source, where, params = _where(conn, f)

@@ -10,7 +10,6 @@ rejection, agrees with its doubt. Days are India-time calendar days.
 
 from __future__ import annotations
 
-import sqlite3
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,6 +17,7 @@ from datetime import datetime, timedelta
 from pipeline import reviews
 from pipeline.compare import parse_number, readings_match
 from pipeline.ingest import IST
+from pipeline.store.backends import Connection
 from pipeline.web.auth import iso
 
 
@@ -33,7 +33,7 @@ class DayTable:
         return sum(self.counts.get(reviewer, {}).get(day, Counter()).values())
 
 
-def per_reviewer_per_day(conn: sqlite3.Connection, days: int = 14) -> DayTable:
+def per_reviewer_per_day(conn: Connection, days: int = 14) -> DayTable:
     today = datetime.now(IST).date()
     first = today - timedelta(days=days - 1)
     since = iso(datetime(first.year, first.month, first.day, tzinfo=IST))
@@ -71,7 +71,7 @@ def _same_reading(a: str, b: str) -> bool:
     return x is not None and y is not None and readings_match(x, y)
 
 
-def overturns(conn: sqlite3.Connection, cycle: str = "") -> list[OverturnRow]:
+def overturns(conn: Connection, cycle: str = "") -> list[OverturnRow]:
     """Per flag reason, how the latest decisions went (an item with two reasons counts under both)."""
     sql = ("SELECT r.reasons, r.ocr_reading, v.action, v.reading_after FROM reviews v JOIN results r"
            " ON r.submission_id = v.submission_id AND r.occurrence = v.occurrence WHERE v.review_id IN"
@@ -105,7 +105,7 @@ class Audit:
     events: list[tuple[str, str, str, str]] = field(default_factory=list)  # (at, actor, kind, detail)
 
 
-def audit(conn: sqlite3.Connection, submission_id: str) -> Audit | None:
+def audit(conn: Connection, submission_id: str) -> Audit | None:
     rows = conn.execute(
         "SELECT s.occurrence, s.batch_id, s.row_number, s.submitted_at, r.status, r.reasons, r.ocr_reading,"
         " r.confidence, r.decided_at, r.pipeline_version, r.reused_of FROM submissions s LEFT JOIN results r"
@@ -123,7 +123,7 @@ def audit(conn: sqlite3.Connection, submission_id: str) -> Audit | None:
     return result
 
 
-def recent_decisions(conn: sqlite3.Connection, limit: int = 12) -> list[reviews.Review]:
+def recent_decisions(conn: Connection, limit: int = 12) -> list[reviews.Review]:
     """The latest decisions of everyone, newest first (to spot-check)."""
     out = []
     for row in conn.execute("SELECT review_id, submission_id, occurrence, action, reading_before, reading_after,"

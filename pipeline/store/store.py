@@ -1,16 +1,15 @@
-"""The database: submissions in, decisions out, resumable.
+"""The verifier's operations on the database: submissions in, decisions out, resumable.
 
-SQLite is the embedded default. Each submission is keyed by (submission_id,
-occurrence); a re-run recognises rows it has seen by their fingerprint and only
-verifies what has no result yet, so a killed job loses nothing and duplicates
-nothing. SQL stays portable (plain types, ``?`` parameters via one helper).
+SQLite is the embedded default, PostgreSQL the team's (pipeline.store.backends).
+Each submission is keyed by (submission_id, occurrence); a re-run recognises rows
+it has seen by their fingerprint and only verifies what has no result yet, so a
+killed job loses nothing and duplicates nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +18,10 @@ from pipeline import __version__
 from pipeline.context import Consumer, PhotoResult, Submission
 from pipeline.decide import Decision
 from pipeline.exceptions import DatabaseError
-from pipeline.migrations import MIGRATIONS, applied, migrate
 from pipeline.phash import bands, hamming
 from pipeline.rules import Reason
+from pipeline.store.backends import Connection, connect, is_url
+from pipeline.store.migrations import MIGRATIONS, applied, migrate
 
 
 def _now() -> str:
@@ -39,22 +39,28 @@ def fingerprint(sub: Submission, occurrence_in_file: int) -> str:
 class Store:
     """A connection to the meter-verify database with the operations the stages need."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
+    def __init__(self, target: str | Path) -> None:
+        """Open (and create or upgrade) the database at ``target``: a SQLite path or a postgresql:// URL."""
+        self.target = str(target) if is_url(str(target)) else Path(target)
+        self.conn: Connection = connect(self.target)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
             known = {name for name, _ in MIGRATIONS}
             unknown = applied(self.conn) - known
             if unknown:
-                raise DatabaseError(f"database {self.path} was written by a newer meter-verify "
+                raise DatabaseError(f"database {self.conn.location} was written by a newer meter-verify "
                                     f"(migrations {', '.join(sorted(unknown))}); upgrade meter-verify")
             migrate(self.conn)
-        except (sqlite3.DatabaseError, OSError) as exc:
-            raise DatabaseError(f"cannot use database {self.path}: {exc}") from exc
+        except DatabaseError:
+            self.conn.close()
+            raise
+        except Exception as exc:  # noqa: BLE001 - sqlite3.DatabaseError, psycopg.Error: the driver's own
+            self.conn.close()
+            raise DatabaseError(f"cannot use database {self.conn.location}: {exc}") from exc
+
+    @property
+    def location(self) -> str:
+        """Where the database is, for messages (a PostgreSQL URL without its password)."""
+        return self.conn.location
 
     def close(self) -> None:
         self.conn.close()
@@ -82,10 +88,9 @@ class Store:
         self.conn.execute("COMMIT")
 
     def start_batch(self, submissions_csv: str, consumers_csv: str, n_rows: int) -> int:
-        cur = self.conn.execute(
+        return self.conn.insert(
             "INSERT INTO batches (submissions_csv, consumers_csv, started_at, n_rows) VALUES (?, ?, ?, ?)",
-            (submissions_csv, consumers_csv, _now(), n_rows))
-        return int(cur.lastrowid)
+            (submissions_csv, consumers_csv, _now(), n_rows), "batch_id")
 
     def finish_batch(self, batch_id: int) -> None:
         self.conn.execute("UPDATE batches SET finished_at = ? WHERE batch_id = ?", (_now(), batch_id))
@@ -213,7 +218,7 @@ class Store:
 class _Transaction:
     """``with store.transaction():`` BEGIN ... COMMIT, or ROLLBACK on error."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def __enter__(self) -> None:
