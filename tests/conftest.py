@@ -27,7 +27,7 @@ def pg_cluster() -> Iterator[object]:
         cluster.stop()
 
 
-@pytest.fixture(params=STORES)
+@pytest.fixture(scope="module", params=STORES)
 def store_kind(request: pytest.FixtureRequest) -> str:
     return request.param
 

@@ -12,14 +12,15 @@ second cycle with nothing to export.
 from __future__ import annotations
 
 import csv
-import sqlite3
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageDraw
+from stores import copy_target, new_target
 
 from pipeline.cycles import ReviewAction
 from pipeline.reviews import ReviewRequest, decide
-from pipeline.store import Store
+from pipeline.store import Connection, Store, is_url
 from pipeline.verify import run_verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,24 +30,23 @@ EMPTY_CYCLE = "2026-10"  # one rejected submission without a mobile: nothing to 
 ROLLOVER_IVRS = "99900000001"
 FORMULA_IVRS = "=2+5"  # an IVRS the app let through: must come out neutralised
 
-_base: dict[str, Path] = {}
+_base: dict[str, str | Path] = {}
 
 
-def base_db(tmp_path_factory) -> Path:  # noqa: ANN001 - pytest's TempPathFactory
-    """The sample batch verified once per session (workers=2, as the CLI would)."""
-    if "db" not in _base:
-        out = tmp_path_factory.mktemp("sample-batch")
-        run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", out / "m.db", out / "results.csv", workers=2)
-        _base["db"] = out / "m.db"
-    return _base["db"]
+def base_db(tmp_path_factory, request: pytest.FixtureRequest, kind: str = "sqlite") -> str | Path:  # noqa: ANN001
+    """The sample batch verified once per session and store kind (workers=2, as the CLI would)."""
+    if kind not in _base:
+        out = tmp_path_factory.mktemp(f"sample-batch-{kind}")
+        target = new_target(kind, out, request)
+        run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", target, out / "results.csv", workers=2,
+                   crop_dir=out / "crops")
+        _base[kind] = target
+    return _base[kind]
 
 
-def copy_db(src: Path, dst: Path) -> Path:
-    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
-    a.close()
-    b.close()
-    return dst
+def copy_db(src: str | Path, dst: Path, request: pytest.FixtureRequest) -> str | Path:
+    """A writable copy of ``src``: a SQLite file at ``dst``, or a new PostgreSQL database from it."""
+    return copy_target(src, dst.parent, request, dst.name)
 
 
 def _crop_png(path: Path, text: str) -> str:
@@ -56,7 +56,7 @@ def _crop_png(path: Path, text: str) -> str:
     return str(path)
 
 
-def apply_truth(conn: sqlite3.Connection, crops: Path) -> None:
+def apply_truth(conn: Connection, crops: Path) -> None:
     """Set each sample result to the expected decision in truth.csv (with a crop for clear photos)."""
     crops.mkdir(parents=True, exist_ok=True)
     with (BATCH / "truth.csv").open(encoding="utf-8") as f:
@@ -77,7 +77,7 @@ def apply_truth(conn: sqlite3.Connection, crops: Path) -> None:
                       t["kind"], crop, t["submission_id"], occ))
 
 
-def add_submission(conn: sqlite3.Connection, sid: str, ivrs: str, typed: str, submitted_at: str, *, status: str,
+def add_submission(conn: Connection, sid: str, ivrs: str, typed: str, submitted_at: str, *, status: str,
                    cycle: str = CYCLE, reasons: str = "", clear: bool = True, ocr: str = "", confidence: float = 0.97,
                    user_type: str = "registered", mobile: str = "", email: str = "", crop: str = "") -> None:
     """Insert one submission and its verifier result directly (a situation the sample lacks)."""
@@ -89,7 +89,7 @@ def add_submission(conn: sqlite3.Connection, sid: str, ivrs: str, typed: str, su
                  (sid, status, int(clear), ocr, confidence, reasons, crop, cycle))
 
 
-def add_consumer(conn: sqlite3.Connection, ivrs: str, name: str, previous: str, previous_date: str) -> None:
+def add_consumer(conn: Connection, ivrs: str, name: str, previous: str, previous_date: str) -> None:
     conn.execute("INSERT INTO consumers (ivrs, name, previous_reading, previous_reading_date, tariff_category)"
                  " VALUES (?, ?, ?, ?, 'domestic')", (ivrs, name, previous, previous_date))
 
@@ -97,19 +97,19 @@ def add_consumer(conn: sqlite3.Connection, ivrs: str, name: str, previous: str, 
 REVIEWERS = ("asha", "ravi", "meena")  # the accounts of the scenario: a decision must name a real reviewer
 
 
-def add_reviewers(conn: sqlite3.Connection, names: tuple[str, ...] = REVIEWERS) -> None:
+def add_reviewers(conn: Connection, names: tuple[str, ...] = REVIEWERS) -> None:
     """Reviewer accounts, inserted directly (no sign-in happens in these tests, so no password hash is made)."""
     conn.executemany("INSERT INTO reviewers (name, role, password_hash, active, created_at, updated_at)"
                      " VALUES (?, 'reviewer', 'not-for-sign-in', 1, '2026-11-01T00:00:00+00:00',"
                      " '2026-11-01T00:00:00+00:00') ON CONFLICT (name) DO NOTHING", [(n,) for n in names])
 
 
-def review(conn: sqlite3.Connection, sid: str, action: ReviewAction, reviewer: str, reading: str = "",
+def review(conn: Connection, sid: str, action: ReviewAction, reviewer: str, reading: str = "",
            reason: str = "", units_checked: bool = False) -> None:
     decide(ReviewRequest(sid, action, reviewer, reading, reason, units_checked), conn)
 
 
-def build_scenario(db: Path, crops: Path) -> Path:
+def build_scenario(db: str | Path, crops: Path) -> str | Path:
     """Apply truth and add the situations (see the module docstring) to a copy of the sample db."""
     with Store(db) as store:
         c = store.conn
@@ -145,7 +145,12 @@ def build_scenario(db: Path, crops: Path) -> Path:
     return db
 
 
-def scenario_db(tmp_path_factory, tmp_path: Path) -> Path:  # noqa: ANN001
-    """A fresh, writable copy of the sample db with every situation added."""
-    db = copy_db(base_db(tmp_path_factory), tmp_path / "cycle.db")
+def scenario_db(tmp_path_factory, tmp_path: Path, request: pytest.FixtureRequest,  # noqa: ANN001
+                kind: str = "sqlite") -> str | Path:
+    """A fresh, writable copy of the sample db of ``kind`` with every situation added."""
+    db = copy_db(base_db(tmp_path_factory, request, kind), tmp_path / "cycle.db", request)
     return build_scenario(db, tmp_path / "crops")
+
+
+def is_postgres(db: str | Path) -> bool:
+    return is_url(str(db))

@@ -79,6 +79,13 @@ class Cluster:
             conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return self.url.rsplit("/", 1)[0] + "/" + name
 
+    def drop_database(self, url: str) -> None:
+        """Drop the database of ``url``, closing whatever still holds it open."""
+        import psycopg
+
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
     def stop(self) -> None:
         try:
             self._run([_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"])

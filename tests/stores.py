@@ -29,3 +29,11 @@ def copy_target(src: str | Path, folder: Path, request: pytest.FixtureRequest, n
     a.close()
     b.close()
     return dst
+
+
+def drop_target(target: str | Path, request: pytest.FixtureRequest) -> None:
+    """Remove database ``target`` (the SQLite file, or the PostgreSQL database)."""
+    if is_url(str(target)):
+        request.getfixturevalue("pg_cluster").drop_database(str(target))
+    else:
+        Path(target).unlink()

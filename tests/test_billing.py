@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -15,16 +14,17 @@ from pipeline.cli import main
 from pipeline.cycles import ReviewAction
 from pipeline.exceptions import ExitCode, NotReviewableError
 from pipeline.reviews import ReviewRequest, decide, history
+from pipeline.store import connect
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return scenario_db(tmp_path_factory, tmp_path_factory.mktemp("billing"))
+def db(tmp_path_factory, request, store_kind) -> str | Path:
+    return scenario_db(tmp_path_factory, tmp_path_factory.mktemp("billing"), request, store_kind)
 
 
 @pytest.fixture()
-def fresh_db(tmp_path_factory, tmp_path) -> Path:
-    return scenario_db(tmp_path_factory, tmp_path)
+def fresh_db(tmp_path_factory, tmp_path, request, store_kind) -> str | Path:
+    return scenario_db(tmp_path_factory, tmp_path, request, store_kind)
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -48,7 +48,7 @@ def billing(db, tmp_path_factory) -> tuple[Path, dict[str, dict]]:
 # --- decide ----------------------------------------------------------------------
 
 def test_decision_history_is_kept_and_latest_wins(db):
-    conn = sqlite3.connect(db)
+    conn = connect(db)
     reviews = history(conn, "S000009")
     assert [(r.action, r.reading_before, r.reading_after, r.reviewer) for r in reviews] == [
         (ReviewAction.CONFIRM, "261", "261", "ravi"), (ReviewAction.CORRECT, "261", "621", "asha")]
@@ -61,14 +61,14 @@ def test_decide_cli_confirm_then_reject(fresh_db, capsys):
     # typed 397.53 against a previous 1890: confirming it would bill negative units, so it needs --units-checked
     code, _, err = run(capsys, "decide", "S000012", "--confirm", "--reviewer", "meena", "--db", str(fresh_db))
     assert code == ExitCode.CHECK_UNITS and "below the previous reading 1890" in err and "--units-checked" in err
-    assert history(sqlite3.connect(fresh_db), "S000012") == []
+    assert history(connect(fresh_db), "S000012") == []
     code, out, _ = run(capsys, "decide", "S000012", "--confirm", "--reviewer", "meena", "--units-checked",
                        "--db", str(fresh_db))
     assert code == 0 and "S000012: confirmed reading 397.53 by meena" in out
     code, out, _ = run(capsys, "decide", "S000012", "--reject", "decimal point unreadable", "--reviewer", "ravi",
                        "--db", str(fresh_db))
     assert code == 0 and "rejected (decimal point unreadable)" in out and "replaces review" in out
-    assert [r.action for r in history(sqlite3.connect(fresh_db), "S000012")] == [ReviewAction.CONFIRM,
+    assert [r.action for r in history(connect(fresh_db), "S000012")] == [ReviewAction.CONFIRM,
                                                                                   ReviewAction.REJECT]
 
 
@@ -76,7 +76,7 @@ def test_decide_cli_confirm_then_reject(fresh_db, capsys):
                                             ("NOPE", "no submission")])
 def test_decide_only_on_flagged(db, capsys, sid, words):
     with pytest.raises(NotReviewableError, match=words):
-        decide(ReviewRequest(sid, ReviewAction.CONFIRM, "asha"), sqlite3.connect(db))
+        decide(ReviewRequest(sid, ReviewAction.CONFIRM, "asha"), connect(db))
     code, _, err = run(capsys, "decide", sid, "--confirm", "--reviewer", "asha", "--db", str(db))
     assert code == ExitCode.NOT_REVIEWABLE and words in err
 
@@ -171,7 +171,7 @@ def test_a_correction_below_the_previous_reading_is_held_back_with_a_reason(fres
     # S000012: typed 397.53, the photo shows 3975.3, the previous reading is 1890; 1519 would bill -371 units
     code, _, err = run(capsys, "decide", "S000012", "--correct", "1519", "--reviewer", "asha", "--db", db)
     assert code == ExitCode.CHECK_UNITS and "not saved" in err and "-371 units" in err and "1890" in err
-    assert history(sqlite3.connect(fresh_db), "S000012") == []
+    assert history(connect(fresh_db), "S000012") == []
     code, _, _ = run(capsys, "decide", "S000012", "--correct", "1519", "--reviewer", "asha", "--units-checked",
                      "--db", db)
     assert code == 0
@@ -210,7 +210,7 @@ def test_implausible_units_without_a_check_are_held_back(fresh_db, tmp_path, cap
     db = str(fresh_db)
     assert run(capsys, "decide", "S000014", "--correct", "90367", "--reviewer", "ravi", "--units-checked",
                "--db", db)[0] == 0
-    sqlite3.connect(fresh_db, isolation_level=None).execute("UPDATE reviews SET units_checked = NULL")
+    connect(fresh_db).execute("UPDATE reviews SET units_checked = NULL")
     out = tmp_path / "billing.csv"
     code, printed, _ = run(capsys, "export", "billing", "--cycle", CYCLE, "-o", str(out), "--db", db)
     assert code == 0 and "S000014" not in {r["submission_id"] for r in read_csv(out)}
@@ -222,17 +222,17 @@ def test_decisions_name_real_reviewers(fresh_db, capsys):
     code, _, err = run(capsys, "decide", "S000013", "--confirm", "--reviewer", "nobody", "--db", db)
     assert code == ExitCode.UNKNOWN_REVIEWER and "no reviewer account named 'nobody'" in err
     assert "meter-verify reviewer add nobody" in err
-    sqlite3.connect(fresh_db, isolation_level=None).execute("UPDATE reviewers SET active = 0 WHERE name = 'meena'")
+    connect(fresh_db).execute("UPDATE reviewers SET active = 0 WHERE name = 'meena'")
     code, _, err = run(capsys, "decide", "S000013", "--confirm", "--reviewer", "meena", "--db", db)
     assert code == ExitCode.UNKNOWN_REVIEWER and "disabled" in err
-    assert history(sqlite3.connect(fresh_db), "S000013") == []
+    assert history(connect(fresh_db), "S000013") == []
 
 
 def test_a_devanagari_correction_is_stored_in_ascii_digits_and_kept_as_typed(fresh_db, tmp_path, capsys):
     db = str(fresh_db)
     code, out, _ = run(capsys, "decide", "S000012", "--correct", "३९७५", "--reviewer", "asha", "--db", db)
     assert code == 0 and "corrected reading 397.53 -> 3975 (typed ३९७५)" in out
-    latest = history(sqlite3.connect(fresh_db), "S000012")[-1]
+    latest = history(connect(fresh_db), "S000012")[-1]
     assert (latest.reading_after, latest.reading_entered) == ("3975", "३९७५")
     billing = tmp_path / "billing.csv"
     assert run(capsys, "export", "billing", "--cycle", CYCLE, "-o", str(billing), "--db", db)[0] == 0
@@ -245,7 +245,7 @@ def test_rerun_gives_the_same_file_and_a_summary(db, billing, tmp_path, capsys):
     code, out, _ = run(capsys, "export", "billing", "--cycle", CYCLE, "-o", str(again), "--route", str(route),
                        "--db", str(db))
     assert code == 0 and again.read_bytes() == billing[0].read_bytes()
-    n_master = sqlite3.connect(db).execute("SELECT COUNT(*) FROM consumers").fetchone()[0]
+    n_master = connect(db).execute("SELECT COUNT(*) FROM consumers").fetchone()[0]
     assert f"without a valid reading this cycle: {n_master - 11} of {n_master}" in out
     assert "S000001 (78203289048) superseded by S100001" in out
     why = {r["ivrs"]: r["why"] for r in read_csv(route)}

@@ -95,9 +95,9 @@ def test_written_from_names_every_value_written_as_the_cell():
 # --- the exports -----------------------------------------------------------------
 
 @pytest.fixture()
-def db(tmp_path: Path) -> Store:
+def db(db_target: str | Path) -> Store:
     """Consumers, submissions and reviews of one cycle, with formula-like values everywhere they can come in."""
-    store = Store(tmp_path / "m.db")
+    store = Store(db_target)
     c = store.conn
     c.execute("BEGIN")
     add_reviewers(c, ("asha", EVIL_REVIEWER))

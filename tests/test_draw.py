@@ -5,15 +5,16 @@ from __future__ import annotations
 import csv
 import hashlib
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 from cycle_data import CYCLE, EMPTY_CYCLE, ROLLOVER_IVRS, scenario_db
+from stores import drop_target
 
 from pipeline import commitment
 from pipeline.cli import main
 from pipeline.draw import ELIGIBLE_COLUMNS, mask, mask_email
+from pipeline.store import connect
 
 PUBLIC = "NIFTY 50 close 2026-12-08: 24,310.55"
 ENTRIES = ["5983585384", "69061283169", "7267327722", "78203289048", "78857356574", ROLLOVER_IVRS]
@@ -31,8 +32,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture()
-def db(tmp_path_factory, tmp_path) -> Path:
-    return scenario_db(tmp_path_factory, tmp_path)
+def db(tmp_path_factory, tmp_path, request, store_kind) -> str | Path:
+    return scenario_db(tmp_path_factory, tmp_path, request, store_kind)
 
 
 @pytest.fixture()
@@ -46,7 +47,7 @@ def published(db, tmp_path, capsys) -> tuple[Path, str]:
 
 def committed_seed(db: Path) -> str:
     """The secret seed of the latest commitment (only the database holds it before the draw)."""
-    return sqlite3.connect(db).execute("SELECT seed FROM draw_commitments ORDER BY commitment_id DESC").fetchone()[0]
+    return connect(db).execute("SELECT seed FROM draw_commitments ORDER BY commitment_id DESC").fetchone()[0]
 
 
 def ranked(ivrs: list[str], seed: str) -> list[str]:
@@ -91,7 +92,7 @@ def test_list_hash_printed_stored_and_stable(db, published, tmp_path, capsys):
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
     assert f"list sha256 {sha}" in printed
     assert path.with_name("eligible.csv.sha256").read_text() == f"{sha}  eligible.csv\n"
-    stored = sqlite3.connect(db).execute(
+    stored = connect(db).execute(
         "SELECT sha256, content FROM exports WHERE kind = 'draw-eligibility' AND cycle = ?", (CYCLE,)).fetchone()
     assert stored[0] == sha and stored[1].encode() == path.read_bytes()
     again = tmp_path / "again.csv"
@@ -152,7 +153,7 @@ def test_a_seed_other_than_the_committed_one_is_refused(db, published, tmp_path,
     code, _, err = run(capsys, "draw", "--cycle", CYCLE, "--winners", "2", "--seed", "my-lucky-seed", "-o", str(w),
                        "--db", str(db))
     assert code == 11 and "not the one committed" in err and not w.exists()
-    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM draws WHERE cycle = ?", (CYCLE,)).fetchone()[0] == 0
+    assert connect(db).execute("SELECT COUNT(*) FROM draws WHERE cycle = ?", (CYCLE,)).fetchone()[0] == 0
     code, _, _ = run(capsys, "draw", "--cycle", CYCLE, "--winners", "2", "--seed", committed_seed(db), "-o", str(w),
                      "--db", str(db))
     assert code == 0
@@ -201,7 +202,7 @@ def test_second_draw_refused_unless_redraw_with_why(db, published, tmp_path, cap
     # a redraw of the same commitment gives the same winners: there is no seed left to choose
     code, out, _ = run(capsys, *base, "--redraw", "--why", "winners.csv was lost")
     assert code == 0 and "redraw: replaces draw" in out and w.read_bytes() == first
-    rows = sqlite3.connect(db).execute("SELECT draw_id, seed, redraw_of, why, commitment_id FROM draws"
+    rows = connect(db).execute("SELECT draw_id, seed, redraw_of, why, commitment_id FROM draws"
                                        " WHERE cycle = ? ORDER BY draw_id", (CYCLE,)).fetchall()
     assert [(r[2], r[3]) for r in rows] == [(None, None), (rows[0][0], "winners.csv was lost")]
     assert rows[0][1] == rows[1][1] == committed_seed(db) and rows[0][4] == rows[1][4] is not None
@@ -217,14 +218,14 @@ def test_draw_needs_a_published_list_and_valid_args(db, tmp_path, capsys):
     assert code == 11  # nothing was published for an unknown cycle either
 
 
-def test_a_list_exported_without_commitment_is_not_drawn(db, published, tmp_path, capsys):
-    sqlite3.connect(db, isolation_level=None).execute("DELETE FROM draw_commitments")
+def test_a_list_exported_without_commitment_is_not_drawn(db, published, tmp_path, capsys, request):
+    connect(db).execute("DELETE FROM draw_commitments")
     code, _, err = run(capsys, "draw", "--cycle", CYCLE, "--winners", "1", "-o", str(tmp_path / "w.csv"),
                        "--db", str(db))
     assert code == 11 and "without a seed commitment" in err
 
 
-def _drawn(db: Path, published, tmp_path: Path, capsys) -> tuple[Path, Path, Path]:  # noqa: ANN001
+def _drawn(db: str | Path, published, tmp_path: Path, capsys, request) -> tuple[Path, Path, Path]:  # noqa: ANN001
     """The three published files of a draw, copied where no database is."""
     path, _ = published
     winners = tmp_path / "winners.csv"
@@ -234,12 +235,12 @@ def _drawn(db: Path, published, tmp_path: Path, capsys) -> tuple[Path, Path, Pat
     lst = Path(shutil.copy(path, elsewhere / "eligible.csv"))
     promise = Path(shutil.copy(path.with_name("eligible.csv.commitment"), elsewhere / "eligible.csv.commitment"))
     win = Path(shutil.copy(winners, elsewhere / "winners.csv"))
-    db.unlink()  # the check must not need the database
+    drop_target(db, request)  # the check must not need the database
     return lst, promise, win
 
 
-def test_verify_from_the_files_alone(db, published, tmp_path, capsys):
-    lst, promise, win = _drawn(db, published, tmp_path, capsys)
+def test_verify_from_the_files_alone(db, published, tmp_path, capsys, request):
+    lst, promise, win = _drawn(db, published, tmp_path, capsys, request)
     verify = ["draw", "verify", "--list", str(lst), "--commitment", str(promise), "--winners", str(win)]
     code, out, _ = run(capsys, *verify)
     assert code == 0 and out.startswith("MATCH")
@@ -258,9 +259,9 @@ def test_verify_from_the_files_alone(db, published, tmp_path, capsys):
     assert code == 12 and "not the one the commitment was made for" in out
 
 
-def test_verify_catches_a_seed_chosen_after_the_commitment(db, published, tmp_path, capsys):
+def test_verify_catches_a_seed_chosen_after_the_commitment(db, published, tmp_path, capsys, request):
     """Winners re-ranked with another seed (and keys to match) fail: that seed was never committed."""
-    lst, promise, win = _drawn(db, published, tmp_path, capsys)
+    lst, promise, win = _drawn(db, published, tmp_path, capsys, request)
     chosen = "a-seed-that-suits-me"
     entries = [r["ivrs"] for r in read_csv(lst)]
     rows = read_csv(win)
@@ -274,8 +275,8 @@ def test_verify_catches_a_seed_chosen_after_the_commitment(db, published, tmp_pa
 
 
 @pytest.mark.parametrize("bad", ["list-as-winners", "binary", "no-rows", "bad-ranks", "csv-as-commitment"])
-def test_verify_calls_malformed_input_an_input_error(db, published, tmp_path, capsys, bad):
-    lst, promise, win = _drawn(db, published, tmp_path, capsys)
+def test_verify_calls_malformed_input_an_input_error(db, published, tmp_path, capsys, bad, request):
+    lst, promise, win = _drawn(db, published, tmp_path, capsys, request)
     if bad == "list-as-winners":
         win = lst
     elif bad == "binary":
@@ -294,7 +295,7 @@ def test_verify_calls_malformed_input_an_input_error(db, published, tmp_path, ca
 
 
 def test_stored_list_tampering_is_detected(db, published, tmp_path, capsys):
-    sqlite3.connect(db, isolation_level=None).execute(
+    connect(db).execute(
         "UPDATE exports SET content = content || 'x' WHERE kind = 'draw-eligibility'")
     code, _, err = run(capsys, "draw", "--cycle", CYCLE, "--winners", "1", "-o", str(tmp_path / "w.csv"),
                        "--db", str(db))
@@ -302,7 +303,7 @@ def test_stored_list_tampering_is_detected(db, published, tmp_path, capsys):
 
 
 def test_stored_seed_tampering_is_detected(db, published, tmp_path, capsys):
-    sqlite3.connect(db, isolation_level=None).execute("UPDATE draw_commitments SET seed = 'chosen-later'")
+    connect(db).execute("UPDATE draw_commitments SET seed = 'chosen-later'")
     code, _, err = run(capsys, "draw", "--cycle", CYCLE, "--winners", "1", "-o", str(tmp_path / "w.csv"),
                        "--db", str(db))
     assert code == 6 and "altered" in err

@@ -86,10 +86,8 @@ def test_consumers_keep_leading_zeros(tmp_path):
     assert set(consumers) == {"000123", "123"}
 
 
-def test_typed_readings_are_stored_as_ascii_digits_and_kept_as_sent(tmp_path):
-    import sqlite3
-
-    from pipeline.store import Store
+def test_typed_readings_are_stored_as_ascii_digits_and_kept_as_sent(tmp_path, db_target):
+    from pipeline.store import Store, connect
 
     rows = ("S1,1,१२३४.५,a.jpg,2026-11-02,guest,,\n"  # Devanagari digits from a Hindi keyboard
             "S2,1,\"1,23,456\",a.jpg,2026-11-02,guest,,\n"  # Indian digit grouping
@@ -99,8 +97,8 @@ def test_typed_readings_are_stored_as_ascii_digits_and_kept_as_sent(tmp_path):
     subs = read_submissions(write(tmp_path, HEADER + rows))
     assert [s.typed_reading for s in subs] == ["1234.5", "123456", "123", "1234", "12ab"]
     assert [s.typed_entered for s in subs] == ["१२३४.५", "1,23,456", "١٢٣", "12 34", "१२ab"]
-    with Store(tmp_path / "m.db") as store:
+    with Store(db_target) as store:
         store.register(subs, store.start_batch("s.csv", "c.csv", len(subs)))
-    got = sqlite3.connect(tmp_path / "m.db").execute(
+    got = connect(db_target).execute(
         "SELECT typed_reading, typed_reading_entered FROM submissions ORDER BY submission_id").fetchall()
     assert got[0] == ("1234.5", "१२३४.५") and got[2] == ("123", "١٢٣")

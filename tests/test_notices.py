@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from pipeline.cli import main
 from pipeline.cycles import REVIEWER_REJECTED
 from pipeline.notices import FALLBACK, NOTICE_COLUMNS, load_texts
 from pipeline.rules import Reason
+from pipeline.store import connect
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -28,8 +28,8 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture()
-def db(tmp_path_factory, tmp_path) -> Path:
-    return scenario_db(tmp_path_factory, tmp_path)
+def db(tmp_path_factory, tmp_path, request, store_kind) -> str | Path:
+    return scenario_db(tmp_path_factory, tmp_path, request, store_kind)
 
 
 def test_shipped_texts_cover_every_reason_in_both_languages():
@@ -44,7 +44,7 @@ def test_shipped_texts_cover_every_reason_in_both_languages():
 
 def test_notices_export(db, tmp_path, capsys):
     # S000015's consumer sends a good photo later: the blurred one needs no notice any more
-    conn = sqlite3.connect(db, isolation_level=None)
+    conn = connect(db)
     add_submission(conn, "S100010", "51712357697", "28061", "2026-11-05T09:00:00+05:30", status="valid",
                    ocr="28061", mobile="8292684173")
     out = tmp_path / "notices.csv"

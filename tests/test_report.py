@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import base64
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
 from cycle_data import CYCLE, base_db, copy_db, scenario_db
 
 from pipeline.cli import main
+from pipeline.store import connect
 
 SECTIONS = ("Counts by status", "Reasons", "Arrivals and straight-through rate", "Reading confidence",
             "Consumption", "Reviewer backlog", "Superseded submissions", "Exports and draws", "Flagged crops")
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory) -> str:
+def page(tmp_path_factory, request, store_kind) -> str:
     tmp = tmp_path_factory.mktemp("report")
-    db = scenario_db(tmp_path_factory, tmp)
-    conn = sqlite3.connect(db, isolation_level=None)
+    db = scenario_db(tmp_path_factory, tmp, request, store_kind)
+    conn = connect(db)
     conn.execute("UPDATE submissions SET typed_reading = '<b>x</b>' WHERE submission_id = 'S000014'")
     conn.execute("UPDATE results SET crop = '/nonexistent/crop.png' WHERE submission_id = 'S000035'")
     conn.close()
@@ -56,23 +56,23 @@ def test_gallery_escapes_and_tolerates_missing_crops(page):
     assert "typed <code>2739</code> · read <code>0002739.9</code>" in page
 
 
-def test_report_on_the_plain_sample_batch(tmp_path_factory, tmp_path):
+def test_report_on_the_plain_sample_batch(tmp_path_factory, tmp_path, request, store_kind):
     """Whatever the image stages decide today, the report renders."""
-    db = copy_db(base_db(tmp_path_factory), tmp_path / "plain.db")
+    db = copy_db(base_db(tmp_path_factory, request, store_kind), tmp_path / "plain.db", request)
     out = tmp_path / "r.html"
     assert main(["report", "--cycle", CYCLE, "-o", str(out), "--db", str(db)]) == 0
     assert "<h2>Flagged crops</h2>" in out.read_text(encoding="utf-8")
 
 
-def test_unknown_cycle(tmp_path_factory, tmp_path, capsys):
-    db = copy_db(base_db(tmp_path_factory), tmp_path / "plain.db")
+def test_unknown_cycle(tmp_path_factory, tmp_path, request, store_kind, capsys):
+    db = copy_db(base_db(tmp_path_factory, request, store_kind), tmp_path / "plain.db", request)
     out = tmp_path / "r.html"
     assert main(["report", "--cycle", "2031-07", "-o", str(out), "--db", str(db)]) == 8
     assert "no submissions for cycle 2031-07" in capsys.readouterr().err and not out.exists()
 
 
-def test_report_is_a_file_not_a_path_problem(tmp_path_factory, tmp_path):
-    db = copy_db(base_db(tmp_path_factory), tmp_path / "plain.db")
+def test_report_is_a_file_not_a_path_problem(tmp_path_factory, tmp_path, request, store_kind):
+    db = copy_db(base_db(tmp_path_factory, request, store_kind), tmp_path / "plain.db", request)
     out = tmp_path / "deep" / "er" / "r.html"
     assert main(["report", "--cycle", CYCLE, "-o", str(out), "--db", str(db)]) == 0
     assert Path(out).stat().st_size > 10_000

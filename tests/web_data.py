@@ -6,6 +6,11 @@ The submissions and consumers are ingested and registered as ``verify`` does
 and digit confidences, so the web tests depend neither on the accuracy nor on
 the speed of the image stages. ``add_hostile`` adds a flagged submission whose
 consumer typed HTML.
+
+A database is a *target* of either store kind (tests/stores.py): a SQLite path or a
+``postgresql://`` URL on the session's test cluster; everything here goes through
+``pipeline.store``, never a driver. :func:`review_db` is what the web tests' module
+fixtures build once per store kind, :func:`fresh_copy` the copy each test works on.
 """
 
 from __future__ import annotations
@@ -13,14 +18,17 @@ from __future__ import annotations
 import csv
 import json
 import re
-import sqlite3
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from PIL import Image, ImageDraw
+from stores import copy_target, new_target
 
 from pipeline import ingest
 from pipeline.decide import cycle_of
-from pipeline.store import Store
+from pipeline.store import Store, connect
 from pipeline.web import auth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +46,7 @@ def _crop(path: Path, text: str) -> str:
     return str(path)
 
 
-def build(db: Path, crops: Path) -> Path:
+def build(db: str | Path, crops: Path) -> str | Path:
     """The sample batch as the verifier would leave it (results from truth.csv); returns ``db``."""
     crops.mkdir(parents=True, exist_ok=True)
     subs = ingest.read_submissions(BATCH / "submissions.csv")
@@ -69,9 +77,10 @@ def build(db: Path, crops: Path) -> Path:
     return db
 
 
-def add_hostile(db: Path) -> None:
+def add_hostile(db: str | Path) -> None:
     """A flagged submission whose typed reading, consumer name and e-mail hold a script tag."""
-    with sqlite3.connect(db) as c:
+    with connect(db) as c:
+        c.execute("BEGIN")
         c.execute("INSERT INTO consumers (ivrs, name, previous_reading, previous_reading_date, tariff_category)"
                   " VALUES ('7000000001', ?, '100', '2026-10-02', 'domestic')", (SCRIPT,))
         c.execute("INSERT INTO submissions (submission_id, occurrence, fingerprint, batch_id, ivrs, typed_reading,"
@@ -81,18 +90,41 @@ def add_hostile(db: Path) -> None:
         c.execute("INSERT INTO results (submission_id, occurrence, status, clear, ocr_reading, confidence, reasons,"
                   " kind, cycle, decided_at) VALUES (?, 0, 'flagged', 1, '150', 0.5, 'LOW_CONFIDENCE', 'lcd', ?,"
                   " '2026-11-06T00:00:00+00:00')", (HOSTILE_ID, CYCLE))
-    sqlite3.connect(db).close()
+        c.execute("COMMIT")
 
 
-def add_account(db: Path, name: str, role: str = "reviewer") -> None:
+def add_account(db: str | Path, name: str, role: str = "reviewer") -> None:
     with Store(db) as store:
         auth.add_reviewer(store.conn, name, PASSWORD, role)
 
 
-def flagged_ids(db: Path) -> list[str]:
-    with sqlite3.connect(db) as c:
+def flagged_ids(db: str | Path) -> list[str]:
+    with connect(db) as c:
         return [r[0] for r in c.execute("SELECT submission_id FROM results WHERE status = 'flagged'"
                                         " ORDER BY submission_id")]
+
+
+@dataclass(frozen=True)
+class ReviewDb:
+    """A review database built once for a test module: its target, and the folder beside it (crops/)."""
+
+    target: str | Path
+    folder: Path
+
+    @property
+    def crops(self) -> Path:
+        return self.folder / "crops"
+
+
+def review_db(request: pytest.FixtureRequest, folder: Path, *, hostile: bool = False,
+              accounts: tuple[tuple[str, str], ...] = ()) -> ReviewDb:
+    """The sample review database on a new target of the kind ``request.param`` names."""
+    target = build(new_target(request.param, folder, request), folder / "crops")
+    if hostile:
+        add_hostile(target)
+    for name, role in accounts:
+        add_account(target, name, role)
+    return ReviewDb(target, folder)
 
 
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -111,9 +143,18 @@ def sign_in(client, name: str, password: str = PASSWORD):  # noqa: ANN001, ANN20
                                        "next": "/queue"})
 
 
-def fresh_copy(src: Path, dst: Path) -> Path:
-    with sqlite3.connect(src) as a, sqlite3.connect(dst) as b:
-        a.backup(b)
-    a.close()
-    b.close()
-    return dst
+def fresh_copy(src: ReviewDb | str | Path, folder: Path, request: pytest.FixtureRequest) -> str | Path:
+    """A copy of the module's database for one test (SQLite's backup, or a PostgreSQL template copy).
+
+    PostgreSQL refuses to copy a database while another session is connected to it (an
+    autovacuum worker may be, for a moment): the copy is tried again a few times.
+    """
+    target = src.target if isinstance(src, ReviewDb) else src
+    for attempt in range(20):
+        try:
+            return copy_target(target, folder, request, name="m.db")
+        except Exception as exc:  # noqa: BLE001 - psycopg's ObjectInUse
+            if "being accessed by other users" not in str(exc) or attempt == 19:
+                raise
+            time.sleep(0.1)
+    raise AssertionError("unreachable")
