@@ -3,34 +3,41 @@
 from __future__ import annotations
 
 import io
-import sqlite3
-from pathlib import Path
 
 import pytest
-from web_data import PASSWORD, add_account, build, csrf_of, fresh_copy, sign_in
+from stores import STORES
+from web_data import PASSWORD, ReviewDb, csrf_of, fresh_copy, review_db, sign_in
 
 from pipeline.cli import main
 from pipeline.exceptions import ExitCode
+from pipeline.store import connect
 from pipeline.web import create_app
+from pipeline.web.app import close_connections
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("web-auth")
-    db = build(d / "m.db", d / "crops")
-    add_account(db, "asha")
-    add_account(db, "meena", "supervisor")
-    return db
-
-
-@pytest.fixture()
-def db(base, tmp_path) -> Path:
-    return fresh_copy(base, tmp_path / "m.db")
+@pytest.fixture(scope="module", params=STORES)
+def base(request, tmp_path_factory) -> ReviewDb:
+    """The sample review database, once per store kind."""
+    return review_db(request, tmp_path_factory.mktemp("web-auth"),
+                     accounts=(("asha", "reviewer"), ("meena", "supervisor")))
 
 
 @pytest.fixture()
-def app(db):
-    return create_app(db, crop_dirs=[db.parent / "crops"])
+def db(base, tmp_path, request):  # noqa: ANN201 - a SQLite path or a PostgreSQL URL
+    return fresh_copy(base, tmp_path, request)
+
+
+@pytest.fixture()
+def conn(db):  # noqa: ANN201
+    with connect(db) as c:
+        yield c
+
+
+@pytest.fixture()
+def app(db, base):  # noqa: ANN201
+    app = create_app(db, crop_dirs=[base.crops])
+    yield app
+    close_connections(app)
 
 
 class _Stdin(io.StringIO):
@@ -42,7 +49,8 @@ def test_reviewer_add_reads_the_password_from_stdin_and_stores_an_argon2_hash(db
     monkeypatch.setattr("sys.stdin", _Stdin("s3cret-enough\n"))
     assert main(["reviewer", "add", "ravi", "--role", "supervisor", "--db", str(db)]) == ExitCode.OK
     assert "created: ravi (supervisor)" in capsys.readouterr().out
-    stored = sqlite3.connect(db).execute("SELECT password_hash, role FROM reviewers WHERE name = 'ravi'").fetchone()
+    with connect(db) as conn:
+        stored = conn.execute("SELECT password_hash, role FROM reviewers WHERE name = 'ravi'").fetchone()
     assert stored[0].startswith("$argon2id$") and "s3cret" not in stored[0] and stored[1] == "supervisor"
     monkeypatch.setattr("sys.stdin", _Stdin("another-password\n"))
     assert main(["reviewer", "add", "ravi", "--db", str(db)]) == ExitCode.OK
@@ -64,8 +72,14 @@ def test_password_is_never_an_argument(db):
         main(["reviewer", "add", "ravi", "--password", "x", "--db", str(db)])
 
 
-def test_review_needs_an_existing_database(tmp_path, capsys):
-    assert main(["review", "--db", str(tmp_path / "none.db")]) == ExitCode.INPUT_FILE
+def test_review_needs_an_existing_database(store_kind, tmp_path, request, capsys):
+    if store_kind == "sqlite":
+        assert main(["review", "--db", str(tmp_path / "none.db")]) == ExitCode.INPUT_FILE
+        assert not (tmp_path / "none.db").exists()
+    else:  # a PostgreSQL database is made by its administrator: one that is not there cannot be used
+        missing = request.getfixturevalue("pg_cluster").url.rsplit("/", 1)[0] + "/no_such_database"
+        assert main(["review", "--db", missing]) == ExitCode.DATABASE
+    assert "database" in capsys.readouterr().err
 
 
 def test_pages_need_a_sign_in(app):
@@ -87,15 +101,13 @@ def test_sign_in_sets_a_strict_httponly_cookie_and_sign_out_ends_the_session(app
     assert c.get("/queue").status_code == 302
 
 
-def test_wrong_passwords_slow_further_tries(app, db):
+def test_wrong_passwords_slow_further_tries(app, conn):
     c = app.test_client()
     for _ in range(3):
         assert sign_in(c, "asha", "wrong password").status_code == 401
     r = sign_in(c, "asha")  # the right password, but too soon: not even checked
     assert r.status_code == 429 and "Try again in" in r.text
-    conn = sqlite3.connect(db)
     conn.execute("UPDATE login_attempts SET attempted_at = '2000-01-01T00:00:00+00:00'")  # long ago
-    conn.commit()
     assert sign_in(c, "asha").status_code == 303
 
 
@@ -105,13 +117,11 @@ def test_unknown_names_are_slowed_too(app):
     assert codes == [401, 401, 401, 429]
 
 
-def test_sessions_expire(app, db):
+def test_sessions_expire(app, conn):
     c = app.test_client()
     sign_in(c, "asha")
     assert c.get("/queue").status_code == 200
-    conn = sqlite3.connect(db)
     conn.execute("UPDATE web_sessions SET last_seen = '2000-01-01T00:00:00+00:00'")  # idle too long
-    conn.commit()
     assert c.get("/queue").status_code == 302
     assert conn.execute("SELECT COUNT(*) FROM web_sessions").fetchone()[0] == 0
 

@@ -11,6 +11,8 @@ styles and images only from the app itself (no CDN, no inline script).
 
 from __future__ import annotations
 
+import contextlib
+import random
 import re
 import secrets
 import threading
@@ -55,7 +57,19 @@ class Settings:
 
 
 class _Connections(threading.local):
+    """One connection per serving thread; every one opened is also listed, to be closed with the app."""
+
     conn: Connection | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conn = None
+
+
+@dataclass
+class _Opened:
+    conns: list[Connection] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def settings() -> Settings:
@@ -69,28 +83,48 @@ def db() -> Connection:
     local: _Connections = current_app.extensions["mv_conns"]
     if local.conn is None:
         local.conn = connect(settings().db_path)
+        opened: _Opened = current_app.extensions["mv_opened"]
+        with opened.lock:
+            opened.conns.append(local.conn)
     return local.conn
+
+
+def close_connections(app: Flask) -> None:
+    """Close every connection the app's threads opened (when the app is done: tests, shutdown)."""
+    opened: _Opened = app.extensions["mv_opened"]
+    with opened.lock:
+        conns, opened.conns = opened.conns, []
+    for conn in conns:
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001, S110 - closing what may already be broken
+            pass
+    app.extensions["mv_conns"] = _Connections()
+    app.extensions["mv_opened"] = _Opened()
 
 
 _WRITE_LOCK = threading.Lock()
 
 
 def serialized(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
-    """Run a read-then-write transaction alone in this process, retried while another process writes.
+    """Run a read-then-write transaction, retried while another writer is in the way.
 
     SQLite refuses (without waiting) to turn a transaction that has read into a
-    writing one when another connection wrote meanwhile; ``pipeline.reviews.decide``
-    and ``queue.sync`` roll back whole on that error, so running them one at a
-    time here, and again after a short pause, is safe.
+    writing one when another connection wrote meanwhile, so there the transactions
+    of this process run one at a time. PostgreSQL locks rows, not the database: its
+    transactions run side by side and only a deadlock or serialization failure is
+    retried. ``pipeline.reviews.decide`` and ``queue.sync`` roll back whole on such an
+    error, so running them again after a short pause is safe.
     """
-    with _WRITE_LOCK:
-        for attempt in range(6):
+    conn = db()
+    with _WRITE_LOCK if conn.dialect == "sqlite" else contextlib.nullcontext():
+        for attempt in range(8):
             try:
                 return fn(*args, **kwargs)
             except Exception as exc:
-                if attempt == 5 or not db().is_retryable(exc):
+                if attempt == 7 or not conn.is_retryable(exc):
                     raise
-                time.sleep(0.02 * 2 ** attempt)
+                time.sleep(0.02 * 2 ** attempt * (0.5 + random.random()))  # noqa: S311 - jitter, not a secret
     raise AssertionError("unreachable")
 
 
@@ -197,6 +231,7 @@ def create_app(db_path: str | Path, *, crop_dirs: list[Path] | None = None, labe
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 3600
     app.url_map.merge_slashes = False  # '//etc/passwd' must not be quietly redirected
     app.extensions["mv_conns"] = _Connections()
+    app.extensions["mv_opened"] = _Opened()
     app.extensions["mv_labels"] = LabelBook(labels_path)
     app.extensions["mv_media"] = roots
     app.jinja_env.globals.update(t=t, csrf_field=csrf_field, ist_time=ist_time, version=__version__, langs=LANGS)
@@ -226,3 +261,4 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8000, threads: int = 
         server.run()
     finally:
         server.close()
+        close_connections(app)
