@@ -54,6 +54,12 @@ def _build_parser() -> argparse.ArgumentParser:
     v.add_argument("--results", type=Path, help="write one result row per input row to this CSV")
     v.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                    help="worker processes (default: number of cores, %(default)s)")
+    v.add_argument("--dask", metavar="tcp://SCHEDULER:8786|local:N",
+                   help="run the per-photo work on a Dask cluster instead of --workers: a scheduler's address, "
+                        "or local:N for N worker processes on this machine (pip install 'meter-verify[dask]')")
+    v.add_argument("--photo-timeout", type=float, metavar="SECONDS",
+                   help="stop a photo that takes longer (its worker is killed) and reject it as "
+                        "PROCESSING_TIMEOUT (default: photo_timeout_s in pipeline/rules.py, 60; 0: no limit)")
     v.add_argument("--crops", type=Path, help="folder for display crops (default: crops/ beside the db)")
     v.add_argument("--reader", choices=("classic", "learned"), default="classic",
                    help="classic: hand-built geometry and digit classifier; learned: text-line detector, "
@@ -171,6 +177,25 @@ def _add_review_commands(sub: argparse._SubParsersAction) -> None:
     _db_arg(add)
     ls = kinds.add_parser("list", help="list the accounts")
     _db_arg(ls)
+
+    dbp = sub.add_parser("db", help="the database itself: copy it (SQLite to PostgreSQL, or a backup)")
+    kinds = dbp.add_subparsers(dest="db_command", required=True)
+    cp = kinds.add_parser("copy", help="copy every row into a new, empty database (both brought to this "
+                                       "version's schema first)")
+    cp.add_argument("source", type=db_target, help="the database to copy: a SQLite file or a postgresql:// URL")
+    cp.add_argument("destination", type=db_target, help="an empty database: a new SQLite file or a "
+                                                        "postgresql:// URL of an empty database")
+
+
+def _cmd_db(args: argparse.Namespace) -> int:
+    from pipeline.store.copy import copy_store
+
+    summary = copy_store(args.source, args.destination)
+    print(f"copied {summary.total} rows from {summary.source} to {summary.destination}")
+    for table, n in summary.rows.items():
+        if n:
+            print(f"  {table:<22} {n:>9}")
+    return ExitCode.OK
 
 
 def _cmd_decide(args: argparse.Namespace) -> int:
@@ -296,11 +321,14 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise MeterVerifyError("--workers must be at least 1", exit_code=ExitCode.BAD_ARGS)
+    if args.photo_timeout is not None and not args.photo_timeout >= 0:
+        raise MeterVerifyError("--photo-timeout must be 0 (no limit) or more seconds", exit_code=ExitCode.BAD_ARGS)
     bar = for_terminal(sys.stderr, desc="verifying", unit="photo")
     try:
         summary = run_verify(args.submissions, args.consumers, args.db, args.results, workers=args.workers,
                              crop_dir=args.crops, progress=bar, use_tesseract=args.tesseract,
-                             reader=args.reader, photos=args.photos)
+                             reader=args.reader, photos=args.photos, dask=args.dask,
+                             photo_timeout_s=args.photo_timeout)
     finally:
         if bar is not None:
             bar.close(interrupted=True)  # no-op when run_verify closed it; wiped when it was cut short
@@ -368,7 +396,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.verbose:  # our details, not every library's debug chatter
         log.setLevel(logging.DEBUG)
     handlers = {"verify": _cmd_verify, "read": _cmd_read, "decide": _cmd_decide, "export": _cmd_export,
-                "draw": _cmd_draw, "report": _cmd_report, "review": _cmd_review, "reviewer": _cmd_reviewer}
+                "draw": _cmd_draw, "report": _cmd_report, "review": _cmd_review, "reviewer": _cmd_reviewer,
+                "db": _cmd_db}
     try:
         code = int(handlers[args.command](args))
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit

@@ -9,6 +9,7 @@ rejected ones cannot be billed whatever a reviewer says.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.billing import HELD_NEGATIVE, Units, hold_reason_for, register_width, units_for
@@ -166,12 +167,15 @@ def history(conn: Connection, submission_id: str) -> list[Review]:
     return out
 
 
-def decide(req: ReviewRequest, conn: Connection) -> Review:
+def decide(req: ReviewRequest, conn: Connection,
+           also: Callable[[Connection, Review], None] | None = None) -> Review:
     """Record a reviewer's decision on a flagged submission and return it.
 
     ``reading_before`` is the reading in force before this decision (the previous
     review's, else the typed one); ``reading_after`` is the reading billed after it
-    (empty for a rejection).
+    (empty for a rejection). ``also`` runs in the same transaction once the review
+    row is written (the review page takes the item out of its queue, drops the claim
+    and writes the audit line there), so either all of it is stored or none.
     """
     req = validate(req)
     entered = req.reading if req.action is ReviewAction.CORRECT else ""
@@ -192,13 +196,16 @@ def decide(req: ReviewRequest, conn: Connection) -> Review:
             (req.submission_id, occurrence, req.action.value, before, after, req.reason, req.reviewer, at,
              entered or None, int(req.units_checked) if req.action is not ReviewAction.REJECT else None),
             "review_id")
+        review = Review(review_id, req.submission_id, occurrence, req.action, before, after, req.reason,
+                        req.reviewer, at, prev.review_id if prev else None, entered,
+                        req.units_checked and req.action is not ReviewAction.REJECT)
+        if also is not None:
+            also(conn, review)
     except BaseException:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
-    return Review(review_id, req.submission_id, occurrence, req.action, before, after, req.reason, req.reviewer,
-                  at, prev.review_id if prev else None, entered,
-                  req.units_checked and req.action is not ReviewAction.REJECT)
+    return review
 
 
 def describe(review: Review) -> str:

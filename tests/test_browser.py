@@ -1,24 +1,27 @@
 """The reviewer workbench driven in headless Chromium (Debian's /usr/bin/chromium, through Playwright).
 
 The app is served by waitress on a free loopback port in a thread, on a
-database built from the sample batch. Skipped only when Chromium is not
-installed (``scripts/setup.sh`` installs it).
+database built from the sample batch, once on each store kind (SQLite and
+PostgreSQL). Skipped only when Chromium is not installed (``scripts/setup.sh``
+installs it).
 """
 
 from __future__ import annotations
 
 import csv
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_data import CYCLE, HOSTILE_ID, PASSWORD, SCRIPT, add_account, add_hostile, build
+from stores import STORES
+from web_data import CYCLE, HOSTILE_ID, PASSWORD, SCRIPT, review_db
 
 from pipeline.cli import main
 from pipeline.reviews import history
+from pipeline.store import connect
 from pipeline.web import create_app
+from pipeline.web.app import close_connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (scripts/setup.sh)")
@@ -26,25 +29,31 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("browser")
-    db = build(d / "m.db", d / "crops")
-    add_hostile(db)
-    add_account(db, "asha")
-    add_account(db, "ravi")
-    return db
+@pytest.fixture(scope="module", params=STORES)
+def db(request, tmp_path_factory):  # noqa: ANN201 - a SQLite path or a PostgreSQL URL
+    """The sample review database with the hostile submission, once per store kind."""
+    built = review_db(request, tmp_path_factory.mktemp("browser"), hostile=True,
+                      accounts=(("asha", "reviewer"), ("ravi", "reviewer")))
+    return built.target
 
 
 @pytest.fixture(scope="module")
 def server(db) -> Iterator[str]:
     from waitress import create_server
 
-    srv = create_server(create_app(db), host="127.0.0.1", port=0, threads=4)
+    app = create_app(db)
+    srv = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{srv.effective_port}"
     srv.close()
+    thread.join(timeout=10)
+    close_connections(app)
+
+
+def decisions(db, sid: str) -> list:  # noqa: ANN001
+    with connect(db) as conn:
+        return history(conn, sid)
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +79,7 @@ def signed_in(browser, server: str, name: str):  # noqa: ANN001, ANN201
     return ctx, page
 
 
-def export(db: Path, kind: str, out: Path) -> dict[str, dict]:
+def export(db: str | Path, kind: str, out: Path) -> dict[str, dict]:
     assert main(["export", kind, "--cycle", CYCLE, "-o", str(out), "--db", str(db)]) == 0
     with out.open(encoding="utf-8", newline="") as f:
         return {r["submission_id"]: r for r in csv.DictReader(f)}
@@ -103,7 +112,7 @@ def test_review_flow_in_a_real_browser(browser, server, db, tmp_path):
     warning = page.locator("#units-warning").inner_text()
     assert "261" in warning and "494" in warning and "-233" in warning
     assert page.locator("#units_checked").is_visible()
-    assert history(sqlite3.connect(db), "S000009") == []
+    assert decisions(db, "S000009") == []
     # the photo shows 621 (digits swapped): correct it instead; the next item opens
     page.keyboard.press("e")
     page.keyboard.type("621")
@@ -139,7 +148,7 @@ def test_review_flow_in_a_real_browser(browser, server, db, tmp_path):
     with page.expect_navigation():
         page.click("button[value=confirm]")
     assert "security token" in page.content()
-    assert history(sqlite3.connect(db), "S000010") == []  # nothing was recorded
+    assert decisions(db, "S000010") == []  # nothing was recorded
     ctx2.close()
     ctx.close()
 

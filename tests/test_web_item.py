@@ -4,49 +4,44 @@ from __future__ import annotations
 
 import csv
 import os
-import sqlite3
 from pathlib import Path
 
 import pytest
-from web_data import (
-    BATCH,
-    CYCLE,
-    HOSTILE_ID,
-    SCRIPT,
-    add_account,
-    add_hostile,
-    build,
-    csrf_of,
-    fresh_copy,
-    sign_in,
-)
+from stores import STORES
+from web_data import BATCH, CYCLE, HOSTILE_ID, SCRIPT, ReviewDb, csrf_of, fresh_copy, review_db, sign_in
 
 from pipeline.billing import export_billing
 from pipeline.draw import export_eligibility
 from pipeline.reviews import history
+from pipeline.store import connect
 from pipeline.web import create_app
+from pipeline.web.app import close_connections
 from pipeline.web.item import align
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("web-item")
-    db = build(d / "m.db", d / "crops")
-    add_hostile(db)
-    add_account(db, "asha")
-    add_account(db, "ravi")
-    add_account(db, "meena", "supervisor")
-    return db
+@pytest.fixture(scope="module", params=STORES)
+def base(request, tmp_path_factory) -> ReviewDb:
+    """The sample review database with the hostile submission, once per store kind."""
+    return review_db(request, tmp_path_factory.mktemp("web-item"), hostile=True,
+                     accounts=(("asha", "reviewer"), ("ravi", "reviewer"), ("meena", "supervisor")))
 
 
 @pytest.fixture()
-def db(base, tmp_path) -> Path:
-    return fresh_copy(base, tmp_path / "m.db")
+def db(base, tmp_path, request):  # noqa: ANN201 - a SQLite path or a PostgreSQL URL
+    return fresh_copy(base, tmp_path, request)
 
 
 @pytest.fixture()
-def app(db, base):
-    return create_app(db, crop_dirs=[base.parent / "crops"])
+def conn(db):  # noqa: ANN201
+    with connect(db) as c:
+        yield c
+
+
+@pytest.fixture()
+def app(db, base):  # noqa: ANN201
+    app = create_app(db, crop_dirs=[base.crops])
+    yield app
+    close_connections(app)
 
 
 def client(app, name: str):  # noqa: ANN201
@@ -87,8 +82,8 @@ def test_item_page_shows_the_reading_the_difference_and_masks_contacts(app):
     assert "One digit off" in html and "The photo reading differs from the typed one in one digit." in html
     assert 'class="d diff typed"' in html and "Confirm 4438" in html and 'value="4938.4"' in html
     assert "Previous reading" in html and "implausible" in html  # 4438 is below last month's 4835
-    mobile = sqlite3.connect(app.config["MV_SETTINGS"].db_path).execute(
-        "SELECT mobile, email FROM submissions WHERE submission_id = 'S000008'").fetchone()
+    with connect(app.config["MV_SETTINGS"].db_path) as conn:
+        mobile = conn.execute("SELECT mobile, email FROM submissions WHERE submission_id = 'S000008'").fetchone()
     assert mobile[0] not in html and mobile[1] not in html
     assert "*" * (len(mobile[0]) - 4) + mobile[0][-4:] in html
     assert '/media/photo/1/photos/S000008.jpg' in html and "/media/crop/S000008_0.png" in html
@@ -104,14 +99,13 @@ def test_typed_html_is_shown_as_text(app):
         assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
 
 
-def test_correct_flows_into_billing_not_the_draw_and_confirm_into_both(app, db, tmp_path):
+def test_correct_flows_into_billing_not_the_draw_and_confirm_into_both(app, conn, tmp_path):
     c = client(app, "asha")
     r = decide(c, "S000008", "correct", reading="4938")
     assert r.status_code == 303 and r.headers["Location"].startswith("/item/S000009?")  # the next item at once
     assert "done=S000008" in r.headers["Location"]
     r = decide(c, "S000034", "confirm")
     assert r.status_code == 303
-    conn = sqlite3.connect(db, isolation_level=None)
     [h] = history(conn, "S000008")
     assert (h.action.value, h.reading_before, h.reading_after, h.reviewer) == ("correct", "4438", "4938", "asha")
     export_billing(conn, CYCLE, tmp_path / "billing.csv")
@@ -125,14 +119,13 @@ def test_correct_flows_into_billing_not_the_draw_and_confirm_into_both(app, db, 
     assert "S000008" not in queue.split("<table")[1] and "S000009" in queue
 
 
-def test_the_page_warns_before_saving_a_reading_billing_would_hold_back(app, db, tmp_path):
+def test_the_page_warns_before_saving_a_reading_billing_would_hold_back(app, conn, tmp_path):
     c = client(app, "asha")
     # S000012: previous reading 1890; 1519 would bill -371 units
     r = decide(c, "S000012", "correct", reading="1519")
     assert r.status_code == 200 and 'id="units-warning"' in r.text
     assert "1519 is below the previous reading 1890" in r.text and "-371 units" in r.text
     assert 'name="units_checked"' in r.text and 'value="1519"' in r.text  # the typed value is kept
-    conn = sqlite3.connect(db, isolation_level=None)
     assert history(conn, "S000012") == []  # nothing saved yet
     c.set_cookie("mv_lang", "hi")
     r = decide(c, "S000012", "correct", reading="1519")
@@ -146,20 +139,19 @@ def test_the_page_warns_before_saving_a_reading_billing_would_hold_back(app, db,
     assert [(row.submission_id, why) for row, why, _ in feed.held] == [("S000012", "held_negative_units")]
 
 
-def test_a_correction_typed_in_devanagari_digits_is_stored_in_ascii(app, db):
+def test_a_correction_typed_in_devanagari_digits_is_stored_in_ascii(app, conn):
     c = client(app, "asha")
     assert decide(c, "S000008", "correct", reading="४९३८").status_code == 303
-    [h] = history(sqlite3.connect(db), "S000008")
+    [h] = history(conn, "S000008")
     assert (h.reading_after, h.reading_entered) == ("4938", "४९३८")
 
 
-def test_reject_records_the_code_and_a_missing_reason_is_refused(app, db):
+def test_reject_records_the_code_and_a_missing_reason_is_refused(app, conn):
     c = client(app, "asha")
     r = decide(c, "S000012", "reject", reject_code="")
     assert r.status_code == 400 and "Choose a reason" in r.text
     assert decide(c, "S000012", "reject", reject_code="BLURRED").status_code == 303
     assert decide(c, "S000013", "reject", reject_code="OTHER", note="photo of a neighbour's meter").status_code == 303
-    conn = sqlite3.connect(db)
     assert history(conn, "S000012")[-1].reason == "BLURRED"
     assert history(conn, "S000013")[-1].reason == "photo of a neighbour's meter"
 
@@ -170,18 +162,16 @@ def test_a_bad_correction_is_refused_with_the_value_kept(app):
     assert r.status_code == 400 and 'value="49a8"' in r.text
 
 
-def test_two_reviewers_never_decide_the_same_item(app, db):
+def test_two_reviewers_never_decide_the_same_item(app, conn):
     asha, ravi = client(app, "asha"), client(app, "ravi")
     assert "Yours until" in asha.get("/item/S000010").text
     page = ravi.get("/item/S000010")
     assert "Claimed by asha" in page.text and 'value="confirm"' not in page.text
     r = ravi.post("/decide", data={"submission_id": "S000010", "action": "confirm", "csrf": csrf_of(page.text)})
     assert r.status_code == 409 and "asha is working on this item" in r.text
-    assert history(sqlite3.connect(db), "S000010") == []
+    assert history(conn, "S000010") == []
     # the claim expires: ravi may take the item over
-    conn = sqlite3.connect(db)
     conn.execute("UPDATE claims SET expires_at = '2000-01-01T00:00:00+00:00'")
-    conn.commit()
     assert "Yours until" in ravi.get("/item/S000010").text
     # and a released item is free again
     page = ravi.get("/item/S000010")
@@ -189,12 +179,12 @@ def test_two_reviewers_never_decide_the_same_item(app, db):
     assert "Yours until" in asha.get("/item/S000010").text
 
 
-def test_opening_another_item_releases_the_previous_one(app, db):
+def test_opening_another_item_releases_the_previous_one(app, conn):
     asha = client(app, "asha")
     asha.get("/item/S000010")
     asha.get("/item/S000011")
-    held = sqlite3.connect(db).execute("SELECT submission_id FROM claims WHERE reviewer = 'asha'").fetchall()
-    assert held == [("S000011",)]
+    held = conn.execute("SELECT submission_id FROM claims WHERE reviewer = 'asha'").fetchall()
+    assert [tuple(r) for r in held] == [("S000011",)]
 
 
 def test_next_skips_items_claimed_by_others(app):
@@ -204,7 +194,7 @@ def test_next_skips_items_claimed_by_others(app):
     assert r.status_code == 303 and r.headers["Location"].startswith("/item/S000009")
 
 
-def test_supervisor_reassigns_and_reviewers_cannot(app, db):
+def test_supervisor_reassigns_and_reviewers_cannot(app):
     asha, meena, ravi = client(app, "asha"), client(app, "meena"), client(app, "ravi")
     asha.get("/item/S000014")
     page = ravi.get("/item/S000014")
@@ -218,7 +208,7 @@ def test_supervisor_reassigns_and_reviewers_cannot(app, db):
     assert "reassigned" in audit and "to ravi (was asha)" in audit and "confirmed" in audit
 
 
-def test_items_that_are_not_flagged_cannot_be_decided(app, db):
+def test_items_that_are_not_flagged_cannot_be_decided(app):
     c = client(app, "asha")
     page = c.get("/item/S000002")
     assert page.status_code == 200 and "not flagged" in page.text and 'value="confirm"' not in page.text
@@ -229,11 +219,11 @@ def test_items_that_are_not_flagged_cannot_be_decided(app, db):
     assert c.get("/item/NOPE").status_code == 404
 
 
-def test_a_decision_can_be_changed_and_the_old_one_stays(app, db):
+def test_a_decision_can_be_changed_and_the_old_one_stays(app, conn):
     c = client(app, "asha")
     decide(c, "S000011", "confirm", units_checked="1")  # 4408 after 276: implausible units, ticked
     decide(c, "S000011", "correct", reading="408")
-    actions = [(h.action.value, h.reading_after) for h in history(sqlite3.connect(db), "S000011")]
+    actions = [(h.action.value, h.reading_after) for h in history(conn, "S000011")]
     assert actions == [("confirm", "4408"), ("correct", "408")]
 
 
@@ -241,8 +231,8 @@ def test_a_decision_can_be_changed_and_the_old_one_stays(app, db):
 def outside(base, tmp_path) -> Path:
     """A symlink inside the crop folder pointing at an image outside it."""
     secret = tmp_path / "secret.png"
-    secret.write_bytes((base.parent / "crops" / "S000008_0.png").read_bytes())
-    link = base.parent / "crops" / "escape.png"
+    secret.write_bytes((base.crops / "S000008_0.png").read_bytes())
+    link = base.crops / "escape.png"
     if not link.is_symlink():
         os.symlink(secret, link)
     yield link
@@ -270,7 +260,7 @@ def test_files_outside_the_batch_and_crop_folders_answer_404(app, outside, url):
     assert c.get(url).status_code == 404
 
 
-def test_reviewers_working_at_once_never_decide_an_item_twice(app, db, base):
+def test_reviewers_working_at_once_never_decide_an_item_twice(app, conn):
     import re
     import threading
 
@@ -297,5 +287,5 @@ def test_reviewers_working_at_once_never_decide_an_item_twice(app, db, base):
     for t in threads:
         t.join()
     assert errors == []
-    rows = sqlite3.connect(db).execute("SELECT submission_id, COUNT(*) FROM reviews GROUP BY submission_id").fetchall()
+    rows = conn.execute("SELECT submission_id, COUNT(*) FROM reviews GROUP BY submission_id").fetchall()
     assert len(rows) == 9 and all(n == 1 for _, n in rows)

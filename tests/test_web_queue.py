@@ -3,39 +3,55 @@
 from __future__ import annotations
 
 import re
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from web_data import CYCLE, add_account, build, csrf_of, fresh_copy, sign_in
+from stores import STORES
+from web_data import CYCLE, ReviewDb, csrf_of, fresh_copy, review_db, sign_in
 
 from pipeline.cycles import ReviewAction
 from pipeline.reviews import ReviewRequest, decide
 from pipeline.rules import Reason
+from pipeline.store import Connection, connect
 from pipeline.web import create_app, queue
+from pipeline.web.app import close_connections
 from pipeline.web.labels import LabelBook
 
 WEB = Path(__file__).resolve().parent.parent / "pipeline" / "web"
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    d = tmp_path_factory.mktemp("web-queue")
-    db = build(d / "m.db", d / "crops")
-    add_account(db, "asha")
-    add_account(db, "ravi")
-    return db
+@pytest.fixture(scope="module", params=STORES)
+def base(request, tmp_path_factory) -> ReviewDb:
+    """The sample review database, once per store kind."""
+    return review_db(request, tmp_path_factory.mktemp("web-queue"),
+                     accounts=(("asha", "reviewer"), ("ravi", "reviewer")))
 
 
 @pytest.fixture()
-def db(base, tmp_path) -> Path:
-    return fresh_copy(base, tmp_path / "m.db")
+def db(base, tmp_path, request):  # noqa: ANN201 - a SQLite path or a PostgreSQL URL
+    return fresh_copy(base, tmp_path, request)
 
 
 @pytest.fixture()
-def conn(db) -> sqlite3.Connection:
-    create_app(db)  # migrates and builds the queue
-    return sqlite3.connect(db, isolation_level=None)
+def conn(db) -> Iterator[Connection]:
+    close_connections(create_app(db))  # migrates and builds the queue
+    with connect(db) as c:
+        yield c
+
+
+@pytest.fixture()
+def make_app(db):  # noqa: ANN201
+    """create_app on the test's database; the apps' connections are closed after the test."""
+    apps = []
+
+    def make(**options: object):  # noqa: ANN202
+        apps.append(create_app(db, **options))
+        return apps[-1]
+
+    yield make
+    for app in apps:
+        close_connections(app)
 
 
 def ids(page: queue.QueuePage) -> list[str]:
@@ -92,9 +108,8 @@ def test_the_queue_follows_decisions_made_with_the_cli_and_new_results(conn):
     assert queue.rebuild(conn) == 10
 
 
-def test_queue_page_shows_counts_progress_and_pages(db):
-    app = create_app(db)
-    c = app.test_client()
+def test_queue_page_shows_counts_progress_and_pages(make_app):
+    c = make_app().test_client()
     sign_in(c, "asha")
     html = c.get(f"/queue?cycle={CYCLE}").text
     assert "10</b> waiting" in html and "You today: 0 decided" in html and "One digit off <b>1</b>" in html
@@ -117,7 +132,7 @@ def test_every_label_the_pages_use_exists_in_english_and_hindi():
                 "action.": actions, "done.": actions, "item.bad_": actions, "lang.": ["en", "hi"],
                 "role.": ["reviewer", "supervisor"], "kind.": ["lcd", "drum"],
                 "status.": ["valid", "flagged", "rejected", "not verified"],
-                "event.": ["claim", "release", "reassign", "sign-in"]}
+                "event.": ["claim", "release", "reassign", "sign-in", "decide"]}
     for prefix, codes in prefixes.items():
         used |= {prefix + c for c in codes}
     missing = sorted(k for k in used if k not in book.keys())
@@ -126,12 +141,11 @@ def test_every_label_the_pages_use_exists_in_english_and_hindi():
     assert not untranslated
 
 
-def test_hindi_switch_and_edited_labels(db, tmp_path):
+def test_hindi_switch_and_edited_labels(make_app, tmp_path):
     labels = tmp_path / "labels.csv"
     labels.write_text((WEB / "labels.csv").read_text(encoding="utf-8").replace(
         "nav.queue,Queue,", "nav.queue,Work list,"), encoding="utf-8")
-    app = create_app(db, labels_path=labels)
-    c = app.test_client()
+    c = make_app(labels_path=labels).test_client()
     sign_in(c, "asha")
     page = c.get("/queue")
     assert ">Work list<" in page.text

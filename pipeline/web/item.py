@@ -287,14 +287,19 @@ def decide_item(conn: Connection, submission_id: str, action: ReviewAction, revi
     held = claims.take(conn, key, reviewer, claim_minutes)
     if held.reviewer != reviewer:
         raise ClaimedError(held)
+
+    def settle(c: Connection, review: reviews.Review) -> None:
+        # in the decision's own transaction: out of the queue, the claim gone and the
+        # audit line written together with the review, or none of them
+        queue.forget(c, [key])
+        claims.drop(c, key)
+        claims.log_event(c, reviewer, "decide", key, f"{review.action.value} (review {review.review_id})")
+
     try:
-        review = reviews.decide(req, conn)
+        return reviews.decide(req, conn, also=settle)
     except NotReviewableError:
         claims.drop(conn, key)
         raise
-    queue.forget(conn, [key])  # out of the queue before the claim goes, so "next" never hands it out
-    claims.drop(conn, key)
-    return review
 
 
 def decided(conn: Connection, key: tuple[str, int]) -> bool:

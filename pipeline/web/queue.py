@@ -27,6 +27,7 @@ from pipeline.web.auth import iso, now
 
 PAGE_SIZE = 50
 _SYNC_RESULTS, _SYNC_REVIEWS = "results_decided_at", "reviews_review_id"
+_REVIEW_SLACK = 1000  # reviews re-read below the watermark (those saved by transactions still open then)
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,11 @@ def sync(conn: Connection) -> None:
             # '>=' re-reads the watermark's own second: rows saved in it may have committed after it was read
             _insert(conn, conn.execute(_FLAGGED_SINCE, (marks.get(_SYNC_RESULTS, ""),)).fetchall())
         if marks.get(_SYNC_REVIEWS) != top_review:
-            decided = conn.execute("SELECT DISTINCT submission_id, occurrence FROM reviews WHERE review_id > ?",
-                                   (int(marks.get(_SYNC_REVIEWS, "0")),)).fetchall()
-            forget(conn, decided)
+            # the last ids again: on PostgreSQL a review given a lower id may commit after a higher one
+            since = max(0, int(marks.get(_SYNC_REVIEWS, "0")) - _REVIEW_SLACK)
+            for table in ("review_queue", "review_queue_reasons"):
+                conn.execute(f"DELETE FROM {table} WHERE (submission_id, occurrence) IN"
+                             " (SELECT submission_id, occurrence FROM reviews WHERE review_id > ?)", (since,))
         conn.executemany("INSERT INTO review_sync (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE"
                          " SET value = excluded.value", ((_SYNC_RESULTS, top_result), (_SYNC_REVIEWS, top_review)))
     except BaseException:

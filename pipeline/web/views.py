@@ -63,7 +63,7 @@ def _open_next(f: queue.Filters, after: queue.QueueKey | None, skip: tuple[str, 
                 if held.reviewer != g.me.name:
                     continue
                 if item.decided(conn, k):  # decided by someone between the queue read and the claim
-                    claims.drop(conn, k)
+                    claims.release(conn, k, g.me.name)  # logged: every claim in the audit has its end
                     continue
                 claims.release_own_except(conn, g.me.name, k)
                 return redirect(_item_url(key.submission_id, f, **extra), 303)
