@@ -46,6 +46,7 @@ class Reason(StrEnum):
     DIGITS_TOO_SMALL = "DIGITS_TOO_SMALL"
     NOT_KWH_REGISTER = "NOT_KWH_REGISTER"
     PROCESSING_ERROR = "PROCESSING_ERROR"
+    PROCESSING_TIMEOUT = "PROCESSING_TIMEOUT"  # past Thresholds.photo_timeout_s: the worker was stopped
     # --- flagged: the reading disagrees with what was typed ---
     MISMATCH_ONE_DIGIT = "MISMATCH_ONE_DIGIT"
     MISMATCH_SWAPPED_DIGITS = "MISMATCH_SWAPPED_DIGITS"
@@ -77,7 +78,7 @@ UNCLEAR_REASONS: frozenset[Reason] = frozenset({
     Reason.DISPLAY_CUT_OFF, Reason.DIGITS_TOO_SMALL, Reason.NOT_A_METER,
     Reason.PHOTO_MISSING, Reason.PHOTO_PATH_OUTSIDE_BATCH, Reason.PHOTO_EMPTY,
     Reason.PHOTO_NOT_AN_IMAGE, Reason.PHOTO_TRUNCATED, Reason.PHOTO_TOO_LARGE,
-    Reason.PROCESSING_ERROR, Reason.PHOTO_UNREACHABLE,
+    Reason.PROCESSING_ERROR, Reason.PROCESSING_TIMEOUT, Reason.PHOTO_UNREACHABLE,
 })
 
 
@@ -104,6 +105,9 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.DIGITS_TOO_SMALL: "The meter is too far away: digits too small to read.",
     Reason.NOT_KWH_REGISTER: "The display shows another value (MD, kVAh, voltage, date, time), not cumulative kWh.",
     Reason.PROCESSING_ERROR: "The photo could not be processed (an internal error, logged for engineers).",
+    Reason.PROCESSING_TIMEOUT: ("The photo took longer than the per-photo time limit (photo_timeout_s, "
+                                "`verify --photo-timeout`) and was stopped, as a file that hangs the decoder "
+                                "would; the batch went on."),
     Reason.MISMATCH_ONE_DIGIT: "The photo reading differs from the typed one in one digit.",
     Reason.MISMATCH_SWAPPED_DIGITS: "Two digits of the typed reading are swapped.",
     Reason.MISMATCH_MISSING_DIGIT: "The typed reading lacks a digit the display shows.",
@@ -162,6 +166,10 @@ class Thresholds:
     max_photo_bytes: int = 25 * 1024 * 1024  # a phone JPEG is 2-8 MB
     max_photo_pixels: int = 60_000_000  # decompression-bomb guard (~ 9000 x 6600)
     work_long_side: int = 1600  # photos are decoded/shrunk to about this long side
+    # per-photo time limit in seconds (verify --photo-timeout; 0: none): a photo that takes longer (a file
+    # that hangs a decoder) has its worker process killed and is rejected as PROCESSING_TIMEOUT. A photo
+    # takes 0.1-1 s; the limit is generous so a loaded machine never stops a good one
+    photo_timeout_s: float = 60.0
 
     # quality (see pipeline.quality for meaning and ranges)
     min_sharpness: float = 0.08  # display edge sharpness (quality.edge_sharpness): crisp 0.11-0.35, blurred < 0.06

@@ -1,31 +1,26 @@
 """The batch orchestrator: orders the stages, nothing more.
 
-ingest -> store (register rows, resume) -> photos in parallel (pipeline.photo)
--> decide in input order (reuse look-up against the database) -> store -> results
+ingest -> store (register rows, resume) -> photos in parallel (pipeline.photo, run by
+pipeline.executors: this process, a local pool or Dask) -> decide in input order (reuse look-up against the database) -> store -> results
 CSV and summary. Photos are processed in a bounded sliding window so memory stays
 flat, and decided in input order so "submitted earlier" is deterministic.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import sys
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import cv2
 
 from pipeline import ingest, recognize, sources, tesseract
 from pipeline.context import Consumer, PhotoContext, PhotoResult, Plausible, Submission
 from pipeline.decide import decide, plausible_for
 from pipeline.exceptions import InterruptedByUser
+from pipeline.executors import Item, PhotoFn, PhotoJob, make_executor, worker_count
 from pipeline.photo import process_photo
 from pipeline.progress import Progress
 from pipeline.results import write_results
@@ -68,110 +63,34 @@ def _read_bytes(sub: Submission) -> bytes | PhotoResult:
     return sources.read_photo(sub.photo_path, sub.photo)
 
 
-def _worker_start() -> None:
-    """Worker processes leave Ctrl-C to the parent, which stops the batch and says what was saved.
-
-    A terminal sends SIGINT to the whole process group; without this every worker
-    would print its own KeyboardInterrupt traceback.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def photo_job(job: PhotoJob) -> PhotoResult:
+    """The per-photo function the executors run: pure, so a lost worker's photo is simply run again."""
+    return process_photo(job.data, job.ctx, job.name, job.typed, job.plausible)
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
-
-
-def _photo_results(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoContext, workers: int,
-                   prior: Callable[[Submission], Plausible | None] = lambda sub: None,
-                   ) -> Iterator[PhotoResult | None]:
-    """PhotoResults in the order of ``work``, computed in a bounded window of processes.
-
-    A worker that dies (a crash in a native library) breaks the pool; the pool is
-    rebuilt and the photos that were in flight are retried one at a time, so only
-    the photo that crashes again is lost, as a PROCESSING_ERROR.
-    """
-    if workers <= 1:
-        for key, sub in work:
-            if not _needs_photo(sub):
-                yield None
-                continue
-            data = _read_bytes(sub)
-            yield (data if isinstance(data, PhotoResult)
-                   else process_photo(data, ctx, _photo_name(key), sub.typed_reading, prior(sub)))
-        return
-    window = workers * 3
-    pending: deque[tuple[int, Future | PhotoResult | None]] = deque()
-    items = iter(enumerate(work))
-    # the workers already use every core: OpenCV (dnn, resize, morphology) on one thread in
-    # each, or their thread pools take turns (held-out batch, 2 workers: 16.7-17.1 ->
-    # 16.9-18.0 photos/s). Set here, before the fork, so workers inherit it: calling
-    # setNumThreads in a forked child whose parent ran OpenCV threads can deadlock.
-    threads = cv2.getNumThreads()
-    cv2.setNumThreads(1)
-    pool = _pool(workers)
-    try:
-        exhausted = False
-        while pending or not exhausted:
-            while not exhausted and len(pending) < window:
-                nxt = next(items, None)
-                if nxt is None:
-                    exhausted = True
-                    break
-                i, (key, sub) = nxt
-                if not _needs_photo(sub):
-                    pending.append((i, None))
-                    continue
-                data = _read_bytes(sub)
-                pending.append((i, data if isinstance(data, PhotoResult)
-                                else pool.submit(process_photo, data, ctx, _photo_name(key), sub.typed_reading,
-                                                 prior(sub))))
-            if not pending:
-                break
-            i, item = pending.popleft()
-            if isinstance(item, Future):
-                try:
-                    result = item.result()
-                except BrokenProcessPool:
-                    pool.shutdown(cancel_futures=True)
-                    pool = _pool(workers)
-                    retry = [(i, item)] + list(pending)
-                    pending.clear()
-                    for j, _old in retry:
-                        key, sub = work[j]
-                        pending.append((j, _isolated(sub, key, ctx, prior(sub))))
-                    continue
-                except Exception as exc:  # noqa: BLE001 - the worker raised despite process_photo's guard
-                    result = PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error=repr(exc))
-                yield result
-            else:
-                yield item
-    finally:
-        pool.shutdown(cancel_futures=True)
-        cv2.setNumThreads(threads)
-
-
-def _isolated(sub: Submission, key: tuple[str, int], ctx: PhotoContext,
-              plausible: Plausible | None = None) -> PhotoResult | None:
-    """Process one photo in a fresh single process; a second crash is that photo's fault."""
-    if not _needs_photo(sub):
-        return None
-    data = _read_bytes(sub)
-    if isinstance(data, PhotoResult):
-        return data
-    with _pool(1) as solo:
-        try:
-            return solo.submit(process_photo, data, ctx, _photo_name(key), sub.typed_reading, plausible).result()
-        except BrokenProcessPool:
-            return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error="the worker process crashed")
-        except Exception as exc:  # noqa: BLE001 - the worker raised despite process_photo's guard
-            return PhotoResult(reasons=[Reason.PROCESSING_ERROR.value], error=repr(exc))
+def _items(work: list[tuple[tuple[str, int], Submission]], ctx: PhotoContext,
+           prior: Callable[[Submission], Plausible | None]) -> Iterator[Item]:
+    """One item per row of ``work``, read as the executor asks: a job, a known result or None (no photo)."""
+    for key, sub in work:
+        if not _needs_photo(sub):
+            yield None
+            continue
+        data = _read_bytes(sub)
+        yield data if isinstance(data, PhotoResult) else PhotoJob(_photo_name(key), data, ctx, sub.typed_reading,
+                                                                  prior(sub))
 
 
 def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: str | Path, results_csv: Path | None,
                workers: int | None = None, crop_dir: Path | None = None,
                progress: Progress | None = None, use_tesseract: bool = False,
-               reader: str = "classic", photos: str | Path | None = None) -> BatchSummary:
+               reader: str = "classic", photos: str | Path | None = None, dask: str | None = None,
+               photo_timeout_s: float | None = None, photo_fn: PhotoFn | None = None) -> BatchSummary:
     """Verify every not-yet-verified row of a batch; write results for all rows.
+
+    The photos run on ``workers`` local processes, or on Dask (``dask``: ``tcp://HOST:8786`` or
+    ``local:N``; pipeline.executors); ``photo_timeout_s`` overrides ``Thresholds.photo_timeout_s``
+    (0: no limit, and one worker then runs in this process). ``photo_fn`` replaces the per-photo
+    function (:func:`photo_job`) for tests; it must be picklable.
 
     Ctrl-C (KeyboardInterrupt) keeps every decision made so far and raises
     :class:`InterruptedByUser`, whose message says how many rows were saved.
@@ -184,13 +103,14 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: str | Path, 
         verify_models()
     subs = ingest.read_submissions(submissions_csv, photos)  # photos: a folder or URL, default the CSV's folder
     consumers: dict[str, Consumer] = ingest.read_consumers(consumers_csv)
-    workers = max(1, workers or os.cpu_count() or 1)
+    workers = worker_count(workers)
     crop_dir = crop_dir or data_folder(db_path) / "crops"
-    ctx = PhotoContext(thresholds=DEFAULT_THRESHOLDS, crop_dir=str(crop_dir), use_tesseract=use_tesseract,
-                       reader=reader)
+    thresholds = DEFAULT_THRESHOLDS if photo_timeout_s is None else replace(DEFAULT_THRESHOLDS,
+                                                                            photo_timeout_s=photo_timeout_s)
+    ctx = PhotoContext(thresholds=thresholds, crop_dir=str(crop_dir), use_tesseract=use_tesseract, reader=reader)
     summary = BatchSummary(rows=len(subs))
     started = time.perf_counter()
-    with Store(db_path) as store:
+    with Store(db_path) as store, make_executor(workers, dask, thresholds.photo_timeout_s) as executor:
         store.upsert_consumers(consumers.values())
         batch_id = store.start_batch(str(submissions_csv), str(consumers_csv), len(subs))
         keys = store.register(subs, batch_id)
@@ -201,8 +121,8 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: str | Path, 
             progress.start(len(work))
         commit_every, since_commit = 25, 0
         # the consumer's previous reading travels with the photo: the learned reader's prior on near misses
-        photos = _photo_results(work, ctx, workers, lambda sub: plausible_for(
-            consumers.get(sub.ivrs), ingest.parse_timestamp(sub.submitted_at), ctx.thresholds))
+        photos = executor.map(photo_fn or photo_job, _items(work, ctx, lambda sub: plausible_for(
+            consumers.get(sub.ivrs), ingest.parse_timestamp(sub.submitted_at), ctx.thresholds)))
         store.conn.execute("BEGIN")
         try:
             for (key, sub), photo in zip(work, photos, strict=True):
@@ -224,7 +144,7 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: str | Path, 
             store.conn.execute("COMMIT")
         except KeyboardInterrupt:
             store.conn.execute("COMMIT")  # keep what was decided; a re-run resumes after it
-            photos.close()  # stop the workers now (each finishes the photo it holds)
+            photos.close()  # stop the workers now
             if progress is not None:
                 progress.close(interrupted=True)
             done_total = summary.already_verified + summary.verified_now
