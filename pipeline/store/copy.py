@@ -22,6 +22,8 @@ from pipeline.store.migrations import MIGRATIONS
 from pipeline.store.store import Store
 
 _CREATE = re.compile(r"\bCREATE TABLE (?:IF NOT EXISTS )?(\w+)\s*\(", re.IGNORECASE)
+_ALTER = re.compile(r"\bALTER TABLE (\w+)\b", re.IGNORECASE)
+_REFERENCES = re.compile(r"\bREFERENCES\s+(\w+)", re.IGNORECASE)
 _ROWID = re.compile(r"\b(\w+) INTEGER PRIMARY KEY\b")
 _BATCH_ROWS = 1000
 
@@ -40,15 +42,34 @@ class CopySummary:
 
 
 def tables_in_order() -> list[tuple[str, str | None]]:
-    """(table, its integer id column or None) in the order the migrations create the tables."""
-    out: list[tuple[str, str | None]] = []
+    """(table, its integer id column or None), each after the tables its foreign keys point at.
+
+    The migrations are the schema's one description: a table's references are those of
+    its CREATE TABLE and of every later ALTER TABLE that adds a column to it (as
+    draws.commitment_id was added after draw_commitments existed). Ties keep the order
+    the migrations create the tables in.
+    """
+    created: list[str] = []
+    ids: dict[str, str | None] = {}
+    refs: dict[str, set[str]] = {}
     for _, sql in MIGRATIONS:
         for statement in sql.split(";"):
-            m = _CREATE.search(statement)
-            if m and m.group(1) not in {t for t, _ in out}:
+            m = _CREATE.search(statement) or _ALTER.search(statement)
+            if not m:
+                continue
+            table = m.group(1)
+            if table not in ids:
+                created.append(table)
                 rowid = _ROWID.search(statement)
-                out.append((m.group(1), rowid.group(1) if rowid else None))
-    return out
+                ids[table] = rowid.group(1) if rowid else None
+            refs.setdefault(table, set()).update(r for r in _REFERENCES.findall(statement) if r != table)
+    ordered: list[str] = []
+    while len(ordered) < len(created):
+        ready = [t for t in created if t not in ordered and refs[t] <= set(ordered)]
+        if not ready:
+            raise DatabaseError(f"db copy: the migrations' foreign keys form a cycle among {created}")
+        ordered.append(ready[0])
+    return [(t, ids[t]) for t in ordered]
 
 
 def _columns(conn: Connection, table: str) -> list[str]:
