@@ -41,7 +41,8 @@ def _free_port() -> int:
 class Cluster:
     """One running server; :attr:`url` is a superuser's URL to its ``postgres`` database."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """``durable``: fsync and synchronous commit on, as a production server runs (benchmarks)."""
         self.root = Path(tempfile.mkdtemp(prefix="mv-pg-"))
         self.data = self.root / "data"
         self.port = _free_port()
@@ -57,8 +58,8 @@ class Cluster:
             self._as = ["runuser", "-u", "postgres", "--"]
         self._run([_bin("initdb"), "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8",
                    "--no-locale", "--no-sync"])
-        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        fast = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} {fast}-c max_connections=200"
         self._run([_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
                    "-w", "-t", "60", "start"])
         self.url = f"postgresql://{self.user}@127.0.0.1:{self.port}/postgres"

@@ -90,6 +90,11 @@ class SQLiteConnection(Connection):
         self.raw.execute("PRAGMA busy_timeout=30000")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        if sql == "BEGIN":
+            # Take the write lock at BEGIN. A deferred transaction that reads and then writes
+            # fails at once with "database is locked" when another process wrote in between
+            # (its snapshot is stale), whatever the busy timeout; an immediate one waits its turn.
+            sql = "BEGIN IMMEDIATE"
         return self.raw.execute(sql, tuple(params))
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
