@@ -10,7 +10,7 @@ from web_data import PASSWORD, ReviewDb, csrf_of, fresh_copy, review_db, sign_in
 
 from pipeline.cli import main
 from pipeline.exceptions import ExitCode
-from pipeline.store import connect
+from pipeline.store import connect, is_url
 from pipeline.web import create_app
 from pipeline.web.app import close_connections
 
@@ -175,3 +175,16 @@ def test_a_port_in_use_is_a_clear_error(db, capsys):
         port = busy.getsockname()[1]
         assert main(["review", "--db", str(db), "--port", str(port)]) == ExitCode.SERVE_FAILED
     assert "cannot serve on 127.0.0.1" in capsys.readouterr().err
+
+
+def test_a_connection_the_server_dropped_costs_one_page_not_the_thread(app, db):
+    if not is_url(str(db)):
+        pytest.skip("PostgreSQL only: a SQLite file has no server to drop the connection")
+    c = app.test_client()
+    sign_in(c, "asha")
+    assert c.get("/queue").status_code == 200
+    with connect(db) as admin:  # what a server restart or an administrator does to the app's sessions
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                      " AND pid <> pg_backend_pid()")
+    assert c.get("/queue").status_code == 500  # the request that meets the drop fails ...
+    assert c.get("/queue").status_code == 200  # ... the next one has a new connection

@@ -77,10 +77,44 @@ def settings() -> Settings:
     return current_app.config["MV_SETTINGS"]
 
 
-def db() -> Connection:
-    """This thread's connection (autocommit: ``pipeline.reviews.decide`` runs its own transaction)."""
+def _unusable(conn: Connection) -> bool:
+    """A connection the server dropped (a PostgreSQL restart, an administrator's pg_terminate_backend)."""
+    raw = getattr(conn, "raw", None)
+    return bool(getattr(raw, "closed", False) or getattr(raw, "broken", False))
+
+
+def _in_transaction(conn: Connection) -> bool:
+    raw = getattr(conn, "raw", None)
+    if conn.dialect == "sqlite":
+        return bool(getattr(raw, "in_transaction", False))
+    info = getattr(raw, "info", None)
+    return info is not None and int(info.transaction_status) != 0  # psycopg's pq.TransactionStatus.IDLE
+
+
+def _end_request(_exc: BaseException | None) -> None:
+    """No request leaves its connection inside a transaction (PostgreSQL would hold its row locks)."""
     from flask import current_app
     local: _Connections = current_app.extensions["mv_conns"]
+    conn = local.conn
+    if conn is None or _unusable(conn) or not _in_transaction(conn):
+        return
+    try:
+        conn.execute("ROLLBACK")
+    except Exception:  # noqa: BLE001 - the connection is unusable: the next request opens a new one
+        local.conn = None
+        conn.close()
+
+
+def db() -> Connection:
+    """This thread's connection (autocommit: ``pipeline.reviews.decide`` runs its own transaction).
+
+    A connection the server dropped is replaced: the request that met the drop fails,
+    the next one works again (a serving thread keeps its connection for its lifetime).
+    """
+    from flask import current_app
+    local: _Connections = current_app.extensions["mv_conns"]
+    if local.conn is not None and _unusable(local.conn):
+        local.conn = None
     if local.conn is None:
         local.conn = connect(settings().db_path)
         opened: _Opened = current_app.extensions["mv_opened"]
@@ -236,6 +270,7 @@ def create_app(db_path: str | Path, *, crop_dirs: list[Path] | None = None, labe
     app.extensions["mv_media"] = roots
     app.jinja_env.globals.update(t=t, csrf_field=csrf_field, ist_time=ist_time, version=__version__, langs=LANGS)
     app.before_request(_gate)
+    app.teardown_request(_end_request)
     app.after_request(_headers)
     for code in (400, 401, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(code, _error)

@@ -6,8 +6,10 @@ submission time normalised to UTC (the app's timestamps come with ``Z``,
 holds one row per (item, reason) for the reason filter and the counts. Both are
 derived from ``results`` and ``reviews`` and kept in step by :func:`sync`, which
 looks only at what is newer than its watermarks (results by ``decided_at``,
-reviews by ``review_id``), so a decision made with ``meter-verify decide`` or a
-batch verified while the page is open shows at the next page load;
+reviews by ``review_id``; both re-read a little below the mark, for rows of
+transactions that were still open when it was set), so a decision made with
+``meter-verify decide`` or a batch verified while the page is open shows at the
+next page load;
 :func:`rebuild` recomputes them from scratch when the app starts.
 
 Pages are fetched by key (submitted_utc, submission_id, occurrence), never by
