@@ -289,3 +289,32 @@ def test_reviewers_working_at_once_never_decide_an_item_twice(app, conn):
     assert errors == []
     rows = conn.execute("SELECT submission_id, COUNT(*) FROM reviews GROUP BY submission_id").fetchall()
     assert len(rows) == 9 and all(n == 1 for _, n in rows)
+
+
+def test_the_supervisor_sees_decisions_per_day_overturns_and_recent_ones(app, conn):
+    from pipeline.web import supervisor
+
+    asha, meena = client(app, "asha"), client(app, "meena")
+    assert decide(asha, "S000008", "correct", reading="4938").status_code == 303  # to the machine's reading
+    assert decide(asha, "S000034", "confirm").status_code == 303  # the typed reading was right
+    assert decide(asha, "S000012", "reject", reject_code="BLURRED").status_code == 303
+    assert decide(asha, "S000011", "confirm", units_checked="1").status_code == 303
+    assert decide(asha, "S000011", "correct", reading="408").status_code == 303  # changed: the latest counts
+    reasons = {r[0]: [x for x in r[1].split(";") if x] for r in conn.execute(
+        "SELECT submission_id, reasons FROM results WHERE submission_id IN ('S000008', 'S000034', 'S000012',"
+        " 'S000011')")}
+    rows = supervisor.overturns(conn, CYCLE)
+    assert rows == supervisor.overturns(conn) and supervisor.overturns(conn, "2026-01") == []
+    assert sum(r.decided for r in rows) == sum(len(v) for v in reasons.values())
+    assert sum(r.confirmed for r in rows) == len(reasons["S000034"])
+    assert sum(r.rejected for r in rows) == len(reasons["S000012"])
+    assert sum(r.corrected_to_machine + r.corrected_other for r in rows) == len(reasons["S000008"]) + len(
+        reasons["S000011"])
+    table = supervisor.per_reviewer_per_day(conn)
+    assert table.reviewers == ["asha"] and table.total("asha", table.days[0]) == 5
+    recent = supervisor.recent_decisions(conn)
+    assert [r.submission_id for r in recent] == ["S000011", "S000011", "S000012", "S000034", "S000008"]
+    page = meena.get(f"/supervisor?cycle={CYCLE}")
+    assert page.status_code == 200 and "asha" in page.text and "S000011" in page.text
+    audit = meena.get("/audit?sid=S000011").text
+    assert audit.count("decided") >= 2 and "correct (review" in audit
