@@ -50,6 +50,29 @@ def test_register_is_idempotent_and_marks_duplicates(db_target):
         assert store.conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == 4
 
 
+def test_two_jobs_registering_one_batch_at_once_agree_on_every_key(db_target):
+    """Four jobs register the same 1,500 rows (with a duplicated id) at the same moment."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    Store(db_target).close()
+    rows = [sub(f"S{i:05d}", typed=str(i)) for i in range(1500)] + [sub("S00007", typed="other")]
+    start = Barrier(4)
+
+    def job(_: int) -> list[tuple[str, int]]:
+        with Store(db_target) as store:
+            batch = store.start_batch("s.csv", "c.csv", len(rows))
+            start.wait()
+            return store.register([sub(r.submission_id, typed=r.typed_reading) for r in rows], batch)
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(job, range(4)))
+    assert all(r == results[0] for r in results)
+    assert results[0][-1] == ("S00007", 1) and len(set(results[0])) == len(rows)
+    with connect(db_target) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM submissions").fetchone()[0] == len(rows)
+
+
 def test_decided_keys_and_reuse_lookup(db_target):
     with Store(db_target) as store:
         b = store.start_batch("s.csv", "c.csv", 2)

@@ -65,6 +65,14 @@ class Connection:
         """True when ``exc`` means "another writer was in the way": the whole transaction may be retried."""
         raise NotImplementedError
 
+    def lock(self, key: int) -> None:
+        """Inside a transaction: wait until no other transaction holds lock ``key``; held until it ends.
+
+        SQLite needs nothing: its transactions take the one write lock at BEGIN. PostgreSQL
+        takes a transaction-scoped advisory lock, so that, for example, two jobs registering
+        one batch at once cannot give the same row two keys.
+        """
+
     def close(self) -> None:
         raise NotImplementedError
 
@@ -109,6 +117,9 @@ class SQLiteConnection(Connection):
     def close(self) -> None:
         self.raw.close()
 
+    def lock(self, key: int) -> None:
+        pass
+
 
 class PostgresConnection(Connection):
     """PostgreSQL through psycopg 3, autocommit, one server session per connection."""
@@ -125,6 +136,10 @@ class PostgresConnection(Connection):
         self.location = redact(url)
         dsn = "postgresql://" + url.split("://", 1)[1]  # SQLAlchemy-style postgresql+psycopg:// too
         self.raw = psycopg.connect(dsn, autocommit=True, connect_timeout=15)
+        # psycopg prepares a statement run often; the server then settles on a generic plan made
+        # while the tables were small (a sequential scan), and the photo-reuse look-up slowed with
+        # every row written (1,585 -> 720 results/s from 2,000 to 8,000 rows). Plan each run.
+        self.raw.execute("SET plan_cache_mode = force_custom_plan")
         self._sql: dict[str, str] = {}
 
     def _translate(self, sql: str) -> str:
@@ -149,6 +164,9 @@ class PostgresConnection(Connection):
     def is_retryable(self, exc: BaseException) -> bool:
         errors = self._psycopg.errors
         return isinstance(exc, (errors.SerializationFailure, errors.DeadlockDetected, errors.LockNotAvailable))
+
+    def lock(self, key: int) -> None:
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
     def close(self) -> None:
         self.raw.close()

@@ -36,6 +36,13 @@ def fingerprint(sub: Submission, occurrence_in_file: int) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+REGISTER_LOCK = 727_002  # PostgreSQL advisory lock of Store.register (727_001: the migrations')
+_INSERT_SUBMISSION = (
+    "INSERT INTO submissions (submission_id, occurrence, fingerprint, batch_id, row_number, ivrs,"
+    " typed_reading, typed_reading_entered, photo, photo_path, submitted_at, user_type, mobile, email)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
 class Store:
     """A connection to the meter-verify database with the operations the stages need."""
 
@@ -102,40 +109,55 @@ class Store:
         submission_id is already taken by different content becomes a new
         occurrence (and is rejected as a duplicate by the decide stage).
         """
-        keys: list[tuple[str, int]] = []
+        fps: list[str] = []
         seen_in_file: dict[str, int] = {}
+        for sub in subs:
+            occ_in_file = seen_in_file.get(sub.submission_id, 0)
+            seen_in_file[sub.submission_id] = occ_in_file + 1
+            fps.append(fingerprint(sub, occ_in_file))
+        keys: list[tuple[str, int]] = []
         self.conn.execute("BEGIN")
         try:
-            for sub in subs:
-                occ_in_file = seen_in_file.get(sub.submission_id, 0)
-                seen_in_file[sub.submission_id] = occ_in_file + 1
-                fp = fingerprint(sub, occ_in_file)
-                row = self.conn.execute(
-                    "SELECT submission_id, occurrence FROM submissions WHERE fingerprint = ?", (fp,)).fetchone()
-                if row is not None:
-                    key = (str(row[0]), int(row[1]))
-                else:
-                    top = self.conn.execute("SELECT MAX(occurrence) FROM submissions WHERE submission_id = ?",
-                                            (sub.submission_id,)).fetchone()[0]
-                    key = (sub.submission_id, 0 if top is None else int(top) + 1)
-                    self._insert_submission(sub, key, fp, batch_id)
+            self.conn.lock(REGISTER_LOCK)  # two jobs registering at once take turns
+            # Look rows up in chunks, not one by one: on a database server each query is a round trip.
+            known: dict[str, tuple[str, int]] = {
+                r[0]: (str(r[1]), int(r[2])) for r in self._in_chunks(
+                    "SELECT fingerprint, submission_id, occurrence FROM submissions WHERE fingerprint IN ({})",
+                    sorted(set(fps)))}
+            new_ids = sorted({sub.submission_id for sub, fp in zip(subs, fps, strict=True) if fp not in known})
+            top: dict[str, int] = {str(r[0]): int(r[1]) for r in self._in_chunks(
+                "SELECT submission_id, MAX(occurrence) FROM submissions WHERE submission_id IN ({})"
+                " GROUP BY submission_id", new_ids)}
+            rows = []
+            for sub, fp in zip(subs, fps, strict=True):
+                key = known.get(fp)
+                if key is None:
+                    occurrence = top[sub.submission_id] + 1 if sub.submission_id in top else 0
+                    top[sub.submission_id] = occurrence
+                    key = known[fp] = (sub.submission_id, occurrence)
+                    rows.append(self._submission_row(sub, key, fp, batch_id))
                 if key[1] > 0 and Reason.DUPLICATE_SUBMISSION_ID not in sub.row_problems:
                     sub.row_problems.append(Reason.DUPLICATE_SUBMISSION_ID)
                 keys.append(key)
+            for i in range(0, len(rows), 1000):
+                self.conn.executemany(_INSERT_SUBMISSION, rows[i:i + 1000])
         except Exception:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
         return keys
 
-    def _insert_submission(self, sub: Submission, key: tuple[str, int], fp: str, batch_id: int) -> None:
-        self.conn.execute(
-            "INSERT INTO submissions (submission_id, occurrence, fingerprint, batch_id, row_number, ivrs,"
-            " typed_reading, typed_reading_entered, photo, photo_path, submitted_at, user_type, mobile, email)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key[0], key[1], fp, batch_id, sub.row_number, sub.ivrs, sub.typed_reading,
-             sub.typed_entered or sub.typed_reading, sub.photo, str(sub.photo_path or ""), sub.submitted_at,
-             sub.user_type, sub.mobile, sub.email))
+    def _in_chunks(self, sql: str, values: list[str], size: int = 500) -> Iterator[tuple]:
+        """Rows of ``sql`` (with one ``IN ({})``) for ``values``, ``size`` at a time."""
+        for i in range(0, len(values), size):
+            chunk = values[i:i + size]
+            yield from self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
+    @staticmethod
+    def _submission_row(sub: Submission, key: tuple[str, int], fp: str, batch_id: int) -> tuple:
+        return (key[0], key[1], fp, batch_id, sub.row_number, sub.ivrs, sub.typed_reading,
+                sub.typed_entered or sub.typed_reading, sub.photo, str(sub.photo_path or ""), sub.submitted_at,
+                sub.user_type, sub.mobile, sub.email)
 
     def decided_keys(self, keys: list[tuple[str, int]]) -> set[tuple[str, int]]:
         """The subset of ``keys`` that already has a result."""
@@ -202,17 +224,20 @@ class Store:
         return _Transaction(self.conn)
 
     def results_for(self, keys: list[tuple[str, int]]) -> Iterator[dict]:
-        """Result rows joined with their submissions, in the order of ``keys``."""
+        """Result rows joined with their submissions, in the order of ``keys`` (looked up 500 ids at a time)."""
+        names = ("submission_id", "ivrs", "status", "clear", "ocr_reading", "typed_reading", "confidence",
+                 "reasons", "crop", "kind", "register", "cycle", "reused_of")
         q = ("SELECT s.submission_id, s.ivrs, r.status, r.clear, r.ocr_reading, s.typed_reading, r.confidence,"
-             " r.reasons, r.crop, r.kind, r.register, r.cycle, r.reused_of FROM submissions s JOIN results r"
-             " ON r.submission_id = s.submission_id AND r.occurrence = s.occurrence"
-             " WHERE s.submission_id = ? AND s.occurrence = ?")
-        for key in keys:
-            row = self.conn.execute(q, key).fetchone()
-            if row is not None:
-                yield dict(zip(("submission_id", "ivrs", "status", "clear", "ocr_reading", "typed_reading",
-                                "confidence", "reasons", "crop", "kind", "register", "cycle", "reused_of"),
-                               row, strict=True))
+             " r.reasons, r.crop, r.kind, r.register, r.cycle, r.reused_of, s.occurrence FROM submissions s"
+             " JOIN results r ON r.submission_id = s.submission_id AND r.occurrence = s.occurrence"
+             " WHERE s.submission_id IN ({})")
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            found = {(str(r[0]), int(r[-1])): r[:-1] for r in self._in_chunks(q, sorted({k[0] for k in chunk}))}
+            for key in chunk:
+                row = found.get(key)
+                if row is not None:
+                    yield dict(zip(names, row, strict=True))
 
 
 class _Transaction:
