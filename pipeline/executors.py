@@ -32,6 +32,7 @@ import logging
 import multiprocessing as mp
 import os
 import signal
+import threading
 import time
 import uuid
 from collections import deque
@@ -276,12 +277,20 @@ _END = object()
 _CV_SET = False
 
 
-def _on_dask_worker(fn: PhotoFn, job: PhotoJob) -> PhotoResult:
-    """The task a Dask worker runs: the same function, with OpenCV on one thread as in the local pool."""
+def _on_dask_worker(fn: PhotoFn, job: PhotoJob, topic: str, tag: str) -> PhotoResult:
+    """The task a Dask worker runs: the same function, with OpenCV on one thread as in the local pool.
+
+    It says when it starts (an event on ``topic``): the photo's clock starts then, not while it waits
+    for a worker (a worker being restarted, a task queued behind another)."""
     global _CV_SET
     if not _CV_SET:
         cv2.setNumThreads(1)
         _CV_SET = True
+    if topic:
+        with contextlib.suppress(Exception):
+            from distributed import get_worker
+
+            get_worker().log_event(topic, tag)
     return fn(job)
 
 
@@ -300,9 +309,9 @@ class DaskExecutor(Executor):
 
     Tasks are pure functions of their job, so a task whose worker is lost is simply run
     again (the scheduler reschedules it; ``retries`` more runs if it raises). At most one
-    task per worker thread runs at a time, so a task's clock starts when it is submitted;
-    past ``timeout`` it is cancelled, its row is a PROCESSING_TIMEOUT and its worker
-    restarted (its nanny starts a fresh process).
+    task per worker thread is submitted at a time. A task running past ``timeout`` seconds
+    (counted from its start on a worker) is cancelled, its row is a PROCESSING_TIMEOUT and
+    its worker is restarted (its nanny starts a fresh process: a thread cannot be stopped).
     """
 
     def __init__(self, address: str, timeout: float | None = None, retries: int = 3) -> None:
@@ -311,6 +320,9 @@ class DaskExecutor(Executor):
         self.retries = retries
         self.cluster = None
         self._run_id = uuid.uuid4().hex[:12]
+        self._topic = f"meter-verify-start-{self._run_id}" if self.timeout else ""
+        self._started: dict[str, float] = {}  # task key -> when its worker began it (our clock)
+        self._restarts: list[threading.Thread] = []
         if address.startswith("local:"):
             try:
                 n = int(address.split(":", 1)[1])
@@ -330,6 +342,11 @@ class DaskExecutor(Executor):
         self._distributed = distributed
         # the cluster's own INFO lines (scheduler closing, comms) are not the operator's business
         logging.getLogger("distributed").setLevel(logging.ERROR)
+        if self._topic:
+            self.client.subscribe_topic(self._topic, self._on_start)
+
+    def _on_start(self, event: tuple[float, str]) -> None:
+        self._started[event[1]] = time.monotonic()
 
     def slots(self) -> int:
         return max(1, sum(self.client.nthreads().values()))
@@ -340,7 +357,7 @@ class DaskExecutor(Executor):
         window = max(slots * 4, 8)
         items = iter(items)
         done: dict[int, PhotoResult | None] = {}
-        running: dict = {}  # future -> (index, deadline, name)
+        running: dict = {}  # future -> (index, photo name)
         taken = nxt = 0
         exhausted = False
         try:
@@ -351,10 +368,10 @@ class DaskExecutor(Executor):
                         exhausted = True
                         break
                     if isinstance(item, PhotoJob):
-                        fut = self.client.submit(_on_dask_worker, fn, item, key=f"photo-{self._run_id}-{taken}",
+                        key = f"photo-{self._run_id}-{taken}"
+                        fut = self.client.submit(_on_dask_worker, fn, item, self._topic, key, key=key,
                                                  retries=self.retries, pure=False)
-                        deadline = time.monotonic() + self.timeout if self.timeout else float("inf")
-                        running[fut] = (taken, deadline, item.name)
+                        running[fut] = (taken, item.name)
                     else:
                         done[taken] = item
                     taken += 1
@@ -364,20 +381,25 @@ class DaskExecutor(Executor):
                     continue
                 if exhausted and nxt == taken:
                     return
-                first = min(d for _i, d, _n in running.values())
-                wait_s = None if first == float("inf") else max(0.01, first - time.monotonic())
+                wait_s = None
+                if self.timeout:  # wake for the first deadline, and now and then for news of a start
+                    starts = [self._started[f.key] for f in running if f.key in self._started]
+                    wait_s = min([0.5, *(t + self.timeout - time.monotonic() for t in starts)])
+                    wait_s = max(0.01, wait_s)
                 with contextlib.suppress(TimeoutError):
                     wait_for(list(running), timeout=wait_s, return_when="FIRST_COMPLETED")
                 now = time.monotonic()
-                for fut, (index, deadline, name) in list(running.items()):
+                for fut, (index, name) in list(running.items()):
                     if fut.done():
                         del running[fut]
+                        self._started.pop(fut.key, None)
                         done[index] = self._outcome(fut)
-                    elif now >= deadline:
+                    elif self.timeout and now >= self._started.get(fut.key, now) + self.timeout:
                         del running[fut]
+                        self._started.pop(fut.key, None)
                         log.warning("photo %s: stopped after %g s (photo_timeout_s)", name, self.timeout)
                         self._stop(fut)
-                        done[index] = timeout_result(self.timeout or 0)
+                        done[index] = timeout_result(self.timeout)
         finally:
             if running:
                 self.client.cancel(list(running))
@@ -392,16 +414,31 @@ class DaskExecutor(Executor):
         return error_result(repr(exc) if exc is not None else f"task {fut.status}")
 
     def _stop(self, fut) -> None:  # noqa: ANN001 - a distributed.Future
-        """Cancel a hung task and restart the worker whose thread it holds (a thread cannot be stopped)."""
+        """Cancel a hung task and restart, in the background, the worker whose thread it holds."""
         try:
             holders = [w for w, keys in self.client.processing().items() if fut.key in keys]
             fut.cancel()
-            if holders:
-                self.client.restart_workers(holders, raise_for_error=False)
+        except Exception as exc:  # noqa: BLE001 - the cluster is going away
+            log.warning("could not cancel a hung photo's task: %s", exc)
+            return
+        if holders:
+            t = threading.Thread(target=self._restart, args=(holders,), daemon=True)
+            t.start()
+            self._restarts.append(t)
+
+    def _restart(self, workers: list[str]) -> None:
+        try:
+            self.client.restart_workers(workers, raise_for_error=False)
         except Exception as exc:  # noqa: BLE001 - a worker without a nanny cannot be restarted
-            log.warning("could not restart the worker of a hung photo: %s", exc)
+            log.warning("could not restart the worker of a hung photo (%s): %s", ", ".join(workers), exc)
 
     def close(self) -> None:
+        for t in self._restarts:
+            t.join(60)
+        self._restarts.clear()
+        with contextlib.suppress(Exception):
+            if self._topic:
+                self.client.unsubscribe_topic(self._topic)
         with contextlib.suppress(Exception):
             self.client.close()
         if self.cluster is not None:
