@@ -41,6 +41,15 @@ MAX_READ_BYTES = DEFAULT_THRESHOLDS.max_photo_bytes * 4
 RETRIES = 2
 RETRY_DELAY_S = 0.5
 
+#: S3 through botocore: bounded waits, and one attempt per call, since _retrying retries the whole read
+#: (botocore's defaults, 60 s to connect and 5 attempts under s3fs's own 5, made a store that stopped
+#: answering cost 20 s per photo when it refused connections, minutes when it dropped them).
+S3_CONNECT_TIMEOUT_S = 5
+S3_READ_TIMEOUT_S = 30
+_S3 = {"config_kwargs": {"connect_timeout": S3_CONNECT_TIMEOUT_S, "read_timeout": S3_READ_TIMEOUT_S,
+                         "retries": {"mode": "standard", "total_max_attempts": 1}}}
+_OPTIONS: dict[str, dict] = {"s3": _S3, "s3a": _S3}
+
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _DRIVE = re.compile(r"^[A-Za-z]:")  # C:\photos\a.jpg, from a Windows machine
 # what to install for a protocol whose fsspec implementation is a separate package
@@ -138,7 +147,8 @@ def _fsspec():  # noqa: ANN202 - the module, imported only for a URL root
 
 def _filesystem(url: str):  # noqa: ANN202 - (fsspec.AbstractFileSystem, path inside it)
     """The file system of ``url`` (fsspec caches one per protocol and options) and the path inside it."""
-    return _fsspec().core.url_to_fs(url)
+    protocol = url.split("://", 1)[0].lower()
+    return _fsspec().core.url_to_fs(url, **_OPTIONS.get(protocol, {}))
 
 
 @dataclass(frozen=True)

@@ -253,3 +253,25 @@ def test_a_wrong_bucket_or_prefix_is_one_startup_error(s3):
         with pytest.raises(InputFileError) as err:
             PhotoSource.open(url)
         assert err.value.exit_code == ExitCode.INPUT_FILE and url in err.value.message
+
+
+def test_a_store_that_stopped_answering_is_unreachable_with_bounded_waits(monkeypatch):
+    """Connections refused: the photo is PHOTO_UNREACHABLE after our retries, with botocore's waits bounded."""
+    pytest.importorskip("s3fs")
+    import s3fs
+
+    for name, value in {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{_free_port()}", "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                        "AWS_EC2_METADATA_DISABLED": "true", "AWS_CONFIG_FILE": "/dev/null",
+                        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}.items():
+        monkeypatch.setenv(name, value)
+    s3fs.S3FileSystem.clear_instance_cache()
+    try:
+        fs, _ = sources._filesystem("s3://meters/2026-11")
+        assert fs.config_kwargs["connect_timeout"] == sources.S3_CONNECT_TIMEOUT_S
+        assert fs.config_kwargs["retries"]["total_max_attempts"] == 1  # the whole read is retried by us
+        got = sources.read_photo("s3://meters/2026-11/a.jpg", "a.jpg")
+        assert got.reasons == [Reason.PHOTO_UNREACHABLE.value]
+        assert f"tried {sources.RETRIES + 1} times" in got.error
+    finally:
+        s3fs.S3FileSystem.clear_instance_cache()
