@@ -143,12 +143,13 @@ _WRITE_LOCK = threading.Lock()
 def serialized(fn: Callable[..., T], *args: object, **kwargs: object) -> T:
     """Run a read-then-write transaction, retried while another writer is in the way.
 
-    SQLite refuses (without waiting) to turn a transaction that has read into a
-    writing one when another connection wrote meanwhile, so there the transactions
-    of this process run one at a time. PostgreSQL locks rows, not the database: its
-    transactions run side by side and only a deadlock or serialization failure is
-    retried. ``pipeline.reviews.decide`` and ``queue.sync`` roll back whole on such an
-    error, so running them again after a short pause is safe.
+    SQLite has one write lock for the whole file: the threads of this process take
+    their turn here (waiting on a lock, not polling the file's busy timeout), and a
+    transaction another process got in the way of is retried. PostgreSQL locks rows,
+    not the database: its transactions run side by side, from any number of threads
+    and servers, and only a deadlock or serialization failure is retried.
+    ``pipeline.reviews.decide`` and ``queue.sync`` roll back whole on such an error, so
+    running them again after a short pause is safe.
     """
     conn = db()
     with _WRITE_LOCK if conn.dialect == "sqlite" else contextlib.nullcontext():
