@@ -37,7 +37,7 @@ def base_db(tmp_path_factory, request: pytest.FixtureRequest, kind: str = "sqlit
     """The sample batch verified once per session and store kind (workers=2, as the CLI would)."""
     if kind not in _base:
         out = tmp_path_factory.mktemp(f"sample-batch-{kind}")
-        target = new_target(kind, out, request)
+        target = new_target(kind, out, request, keep=True)  # cached for the session
         run_verify(BATCH / "submissions.csv", BATCH / "consumers.csv", target, out / "results.csv", workers=2,
                    crop_dir=out / "crops")
         _base[kind] = target

@@ -16,6 +16,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -58,7 +59,9 @@ class Cluster:
             self._as = ["runuser", "-u", "postgres", "--"]
         self._run([_bin("initdb"), "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8",
                    "--no-locale", "--no-sync"])
-        fast = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        # throwaway: no durability, and no autovacuum worker holding a template database being copied
+        fast = "" if durable else ("-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+                                   "-c autovacuum=off ")
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} {fast}-c max_connections=200"
         self._run([_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "log"),
                    "-w", "-t", "60", "start"])
@@ -72,12 +75,24 @@ class Cluster:
             raise RuntimeError(f"{' '.join(cmd[:2])} failed ({done.returncode}): {done.stderr.strip()} {tail}")
 
     def new_database(self, template: str | None = None) -> str:
-        """A fresh, empty database (or a copy of ``template``); returns its URL."""
+        """A fresh, empty database (or a copy of ``template``); returns its URL.
+
+        PostgreSQL refuses to copy a database while another session is connected to it
+        (a connection still closing): the copy is tried again for a few seconds.
+        """
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:16]
-        with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        sql = f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+        for attempt in range(50):
+            try:
+                with psycopg.connect(self.url, autocommit=True) as conn:
+                    conn.execute(sql)
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 49:
+                    raise
+                time.sleep(0.1)
         return self.url.rsplit("/", 1)[0] + "/" + name
 
     def drop_database(self, url: str) -> None:
@@ -85,7 +100,7 @@ class Cluster:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
     def stop(self) -> None:
         try:

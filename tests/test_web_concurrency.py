@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 from stores import STORES, new_target
-from web_data import PASSWORD, csrf_of, drop_later, sign_in
+from web_data import PASSWORD, csrf_of, sign_in
 
 from pipeline.store import Store, connect
 from pipeline.web import auth, create_app
@@ -153,7 +153,7 @@ def check_audit(conn, ids: list[str], workers: list[Worker]) -> None:  # noqa: A
 @pytest.mark.parametrize("store_kind", STORES)
 def test_twenty_reviewers_at_once_claim_each_item_once_and_lose_no_decision(store_kind, tmp_path, request):
     t0 = time.monotonic()
-    target = drop_later(new_target(store_kind, tmp_path, request), request)
+    target = new_target(store_kind, tmp_path, request)
     workers = [Worker(f"rev{i:02d}") for i in range(N_REVIEWERS)]
     ids = build_queue(target, N_ITEMS, [w.name for w in workers])
     apps = [create_app(target) for _ in range(N_APPS)]

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from stores import copy_target, new_target
 
 from pipeline import ingest
 from pipeline.decide import cycle_of
-from pipeline.store import Store, connect, is_url
+from pipeline.store import Store, connect
 from pipeline.web import auth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,18 +115,10 @@ class ReviewDb:
         return self.folder / "crops"
 
 
-def drop_later(target: str | Path, request: pytest.FixtureRequest) -> str | Path:
-    """Drop a PostgreSQL database when ``request``'s fixture or test ends (a SQLite file goes with its folder)."""
-    if is_url(str(target)):
-        cluster = request.getfixturevalue("pg_cluster")
-        request.addfinalizer(lambda: cluster.drop_database(str(target)))
-    return target
-
-
 def review_db(request: pytest.FixtureRequest, folder: Path, *, hostile: bool = False,
               accounts: tuple[tuple[str, str], ...] = ()) -> ReviewDb:
     """The sample review database on a new target of the kind ``request.param`` names (dropped after)."""
-    target = build(drop_later(new_target(request.param, folder, request), request), folder / "crops")
+    target = build(new_target(request.param, folder, request), folder / "crops")
     if hostile:
         add_hostile(target)
     for name, role in accounts:
@@ -152,17 +143,6 @@ def sign_in(client, name: str, password: str = PASSWORD):  # noqa: ANN001, ANN20
 
 
 def fresh_copy(src: ReviewDb | str | Path, folder: Path, request: pytest.FixtureRequest) -> str | Path:
-    """A copy of the module's database for one test (SQLite's backup, or a PostgreSQL template copy, dropped after).
-
-    PostgreSQL refuses to copy a database while another session is connected to it (an
-    autovacuum worker may be, for a moment): the copy is tried again a few times.
-    """
+    """A copy of the module's database for one test (SQLite's backup, or a PostgreSQL template copy, dropped after)."""
     target = src.target if isinstance(src, ReviewDb) else src
-    for attempt in range(20):
-        try:
-            return drop_later(copy_target(target, folder, request, name="m.db"), request)
-        except Exception as exc:  # noqa: BLE001 - psycopg's ObjectInUse
-            if "being accessed by other users" not in str(exc) or attempt == 19:
-                raise
-            time.sleep(0.1)
-    raise AssertionError("unreachable")
+    return copy_target(target, folder, request, name="m.db")

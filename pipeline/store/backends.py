@@ -65,6 +65,14 @@ class Connection:
         """True when ``exc`` means "another writer was in the way": the whole transaction may be retried."""
         raise NotImplementedError
 
+    def in_transaction(self) -> bool:
+        """True between a ``BEGIN`` and its ``COMMIT``/``ROLLBACK`` (or after a failed statement in one)."""
+        raise NotImplementedError
+
+    def usable(self) -> bool:
+        """False once the server dropped the connection (a restart, ``pg_terminate_backend``): open a new one."""
+        raise NotImplementedError
+
     def lock(self, key: int) -> None:
         """Inside a transaction: wait until no other transaction holds lock ``key``; held until it ends.
 
@@ -120,6 +128,16 @@ class SQLiteConnection(Connection):
     def lock(self, key: int) -> None:
         pass
 
+    def in_transaction(self) -> bool:
+        return bool(self.raw.in_transaction)
+
+    def usable(self) -> bool:
+        try:
+            self.raw.total_changes  # noqa: B018 - raises ProgrammingError on a closed connection
+        except sqlite3.ProgrammingError:
+            return False
+        return True
+
 
 class PostgresConnection(Connection):
     """PostgreSQL through psycopg 3, autocommit, one server session per connection."""
@@ -167,6 +185,12 @@ class PostgresConnection(Connection):
 
     def lock(self, key: int) -> None:
         self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
+
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != self._psycopg.pq.TransactionStatus.IDLE
+
+    def usable(self) -> bool:
+        return not (self.raw.closed or self.raw.broken)
 
     def close(self) -> None:
         self.raw.close()

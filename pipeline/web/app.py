@@ -77,26 +77,12 @@ def settings() -> Settings:
     return current_app.config["MV_SETTINGS"]
 
 
-def _unusable(conn: Connection) -> bool:
-    """A connection the server dropped (a PostgreSQL restart, an administrator's pg_terminate_backend)."""
-    raw = getattr(conn, "raw", None)
-    return bool(getattr(raw, "closed", False) or getattr(raw, "broken", False))
-
-
-def _in_transaction(conn: Connection) -> bool:
-    raw = getattr(conn, "raw", None)
-    if conn.dialect == "sqlite":
-        return bool(getattr(raw, "in_transaction", False))
-    info = getattr(raw, "info", None)
-    return info is not None and int(info.transaction_status) != 0  # psycopg's pq.TransactionStatus.IDLE
-
-
 def _end_request(_exc: BaseException | None) -> None:
     """No request leaves its connection inside a transaction (PostgreSQL would hold its row locks)."""
     from flask import current_app
     local: _Connections = current_app.extensions["mv_conns"]
     conn = local.conn
-    if conn is None or _unusable(conn) or not _in_transaction(conn):
+    if conn is None or not conn.usable() or not conn.in_transaction():
         return
     try:
         conn.execute("ROLLBACK")
@@ -113,7 +99,7 @@ def db() -> Connection:
     """
     from flask import current_app
     local: _Connections = current_app.extensions["mv_conns"]
-    if local.conn is not None and _unusable(local.conn):
+    if local.conn is not None and not local.conn.usable():
         local.conn = None
     if local.conn is None:
         local.conn = connect(settings().db_path)
