@@ -235,6 +235,8 @@ class LocalPool(Executor):
                 if w.task is None and todo:
                     w.give(todo.popleft(), self.timeout)
             busy = [w for w in self._pool if w.task is not None]
+            if not busy:  # cannot happen: the oldest undone item is queued or held; never wait on nothing
+                raise RuntimeError("local pool: no photo in flight and none ready")
             wait_s = max(0.0, min(w.deadline for w in busy) - time.monotonic()) if self.timeout else None
             ready = set(wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], wait_s))
             for w in busy:

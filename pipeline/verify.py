@@ -1,9 +1,10 @@
 """The batch orchestrator: orders the stages, nothing more.
 
 ingest -> store (register rows, resume) -> photos in parallel (pipeline.photo, run by
-pipeline.executors: this process, a local pool or Dask) -> decide in input order (reuse look-up against the database) -> store -> results
-CSV and summary. Photos are processed in a bounded sliding window so memory stays
-flat, and decided in input order so "submitted earlier" is deterministic.
+pipeline.executors: this process, a local pool or Dask) -> decide in input order (reuse
+look-up against the database) -> store -> results CSV and summary. Photos are processed
+in a bounded sliding window so memory stays flat, and decided in input order so
+"submitted earlier" is deterministic.
 """
 
 from __future__ import annotations
