@@ -113,7 +113,8 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: str | Path, 
     started = time.perf_counter()
     with Store(db_path) as store, make_executor(workers, dask, thresholds.photo_timeout_s) as executor:
         store.upsert_consumers(consumers.values())
-        batch_id = store.start_batch(str(submissions_csv), str(consumers_csv), len(subs))
+        batch_id = store.start_batch(str(submissions_csv), str(consumers_csv), len(subs),
+                                     str(photos) if photos is not None else "")
         keys = store.register(subs, batch_id)
         done = store.decided_keys(keys)
         work = [(k, s) for k, s in zip(keys, subs, strict=True) if k not in done]

@@ -15,6 +15,7 @@ from pipeline import sources
 from pipeline.exceptions import ExitCode, InputFileError, MissingDependencyError
 from pipeline.rules import Reason
 from pipeline.sources import PhotoSource, join_remote, local_path, read_photo
+from pipeline.store import connect
 from pipeline.verify import run_verify
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -275,3 +276,47 @@ def test_a_store_that_stopped_answering_is_unreachable_with_bounded_waits(monkey
         assert f"tried {sources.RETRIES + 1} times" in got.error
     finally:
         s3fs.S3FileSystem.clear_instance_cache()
+
+
+def _review_page_photo(root: str, batch: Path, tmp_path: Path) -> None:
+    """A batch verified with --photos ROOT shows its photos on the review page, read from ROOT."""
+    from web_data import add_account, sign_in
+
+    from pipeline.cli import main
+    from pipeline.web import create_app
+    from pipeline.web.app import close_connections
+
+    db, alone = tmp_path / "m.db", tmp_path / "csv-only"  # no photo beside the CSV: the page must read the bucket
+    alone.mkdir()
+    for name in ("submissions.csv", "consumers.csv"):
+        shutil.copy(batch / name, alone / name)
+    assert main(["verify", str(alone / "submissions.csv"), "--photos", root, "--consumers",
+                 str(alone / "consumers.csv"), "--db", str(db), "--workers", "1"]) == 0
+    with connect(db) as conn:
+        assert conn.execute("SELECT photos_root FROM batches").fetchone()[0] == root
+        # a reviewer's item: S000004 (read and valid) put on the queue as a flagged one would be
+        conn.execute("UPDATE results SET status = 'flagged', reasons = 'LOW_CONFIDENCE'"
+                     " WHERE submission_id = 'S000004'")
+        sid, photo = "S000004", "photos/S000004.jpg"
+    add_account(db, "asha")
+    app = create_app(db, crop_dirs=[tmp_path / "crops"])
+    try:
+        client = app.test_client()
+        sign_in(client, "asha")
+        url = f"/media/photo/1/{photo}"
+        assert url in client.get(f"/item/{sid}").text
+        got = client.get(url)
+        assert got.status_code == 200 and got.headers["Content-Type"] == "image/jpeg"
+        assert got.data == (batch / photo).read_bytes()
+        assert client.get("/media/photo/1/photos/../submissions.csv").status_code == 404
+        assert client.get("/media/photo/1/submissions.csv").status_code == 404  # not an image: never sent
+    finally:
+        close_connections(app)
+
+
+def test_the_review_page_shows_photos_from_object_storage(s3, batch, tmp_path):
+    _review_page_photo(s3, batch, tmp_path)
+
+
+def test_the_review_page_shows_photos_from_a_folder_elsewhere(batch, tmp_path):
+    _review_page_photo(str(batch), batch, tmp_path)

@@ -224,6 +224,10 @@ CREATE INDEX draw_commitments_cycle ON draw_commitments (cycle);
 ALTER TABLE draws ADD COLUMN commitment_id INTEGER REFERENCES draw_commitments (commitment_id);
 ALTER TABLE draws ADD COLUMN public_value TEXT
 """),
+    # where verify read the batch's photos (--photos: a folder or a URL), for the review page
+    ("0005_batch_photos_root", """
+ALTER TABLE batches ADD COLUMN photos_root TEXT
+"""),
 ]
 
 

@@ -94,10 +94,12 @@ class Store:
         )
         self.conn.execute("COMMIT")
 
-    def start_batch(self, submissions_csv: str, consumers_csv: str, n_rows: int) -> int:
+    def start_batch(self, submissions_csv: str, consumers_csv: str, n_rows: int, photos_root: str = "") -> int:
+        """A new batch; ``photos_root`` is where its photos are read from (a folder or a URL; '' for the CSV's)."""
         return self.conn.insert(
-            "INSERT INTO batches (submissions_csv, consumers_csv, started_at, n_rows) VALUES (?, ?, ?, ?)",
-            (submissions_csv, consumers_csv, _now(), n_rows), "batch_id")
+            "INSERT INTO batches (submissions_csv, consumers_csv, started_at, n_rows, photos_root)"
+            " VALUES (?, ?, ?, ?, ?)", (submissions_csv, consumers_csv, _now(), n_rows, photos_root or None),
+            "batch_id")
 
     def finish_batch(self, batch_id: int) -> None:
         self.conn.execute("UPDATE batches SET finished_at = ? WHERE batch_id = ?", (_now(), batch_id))

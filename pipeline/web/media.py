@@ -1,7 +1,9 @@
 """Photos and crops, served only from the batch folders and the crop folders.
 
-A photo URL names a batch and a path inside that batch's folder (the folder of
-its submissions CSV); a crop URL names a path inside a crop folder (``crops/``
+A photo URL names a batch and a path inside that batch's photo root: the folder or
+URL that ``verify --photos`` read it from, else the folder of its submissions CSV.
+A root in object storage (``s3://...``) is read through pipeline.sources, with the
+same lexical checks on the path and the same size cap as verify's. A crop URL names a path inside a crop folder (``crops/``
 beside the database, or ``--crops``). The server refuses, with a plain 404, a
 path that is absolute, holds ``..`` or an empty segment (``%2e%2e`` arrives
 decoded as ``..``), resolves (following symlinks) outside its root, is not a
@@ -15,6 +17,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from pipeline import sources
 from pipeline.store.backends import Connection
 
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
@@ -51,17 +54,25 @@ class MediaRoots:
 
     data_dir: Path  # the database's folder (the working folder for a server): crops/ there by default
     crop_dirs: list[Path] = field(default_factory=list)
-    _batches: dict[int, Path] = field(default_factory=dict)
+    _batches: dict[int, Path | str] = field(default_factory=dict)  # a folder, or a URL root
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.crop_dirs = [Path(d).resolve() for d in (self.crop_dirs or [self.data_dir / "crops"])]
 
     def load_batches(self, conn: Connection) -> None:
-        """Find the folder of every batch (its submissions CSV's folder)."""
-        found: dict[int, Path] = {}
-        for batch_id, csv_path in conn.execute("SELECT batch_id, submissions_csv FROM batches"):
-            root = self._batch_root(conn, int(batch_id), Path(csv_path or ".").parent)
+        """Find the photo root of every batch: where verify read its photos, else its submissions CSV's folder."""
+        found: dict[int, Path | str] = {}
+        for batch_id, csv_path, photos_root in conn.execute(
+                "SELECT batch_id, submissions_csv, photos_root FROM batches"):
+            root: Path | str | None
+            if photos_root and sources.local_path(photos_root) is None:
+                root = str(photos_root).rstrip("/")  # object storage: read through fsspec
+            elif photos_root:
+                folder = sources.local_path(photos_root)
+                root = folder.resolve() if folder is not None and folder.is_dir() else None
+            else:
+                root = self._batch_root(conn, int(batch_id), Path(csv_path or ".").parent)
             if root is not None:
                 found[int(batch_id)] = root
         with self._lock:
@@ -80,7 +91,7 @@ class MediaRoots:
                 return Path(*full[:-len(rel)]).resolve()
         return folder.resolve() if folder.is_dir() else None
 
-    def batch_root(self, conn: Connection, batch_id: int) -> Path | None:
+    def batch_root(self, conn: Connection, batch_id: int) -> Path | str | None:
         if batch_id not in self._batches:
             self.load_batches(conn)  # a batch verified since the app started
         return self._batches.get(batch_id)
@@ -93,6 +104,10 @@ class MediaRoots:
         root = self.batch_root(conn, batch_id)
         if root is None:
             return None
+        if isinstance(root, str):  # a URL root: the stored photo_path is the object's URL
+            if photo_path.startswith(root + "/"):
+                return batch_id, photo_path[len(root) + 1:]
+            return (batch_id, PurePosixPath(photo).as_posix()) if photo else None
         if photo_path:
             rel = _relative(Path(photo_path), root)
             if rel:
@@ -119,3 +134,14 @@ class MediaRoots:
             if found:
                 return found
         return None
+
+    def remote_photo(self, root: str, rel: str) -> tuple[bytes, str] | None:
+        """(bytes, MIME type) of image ``rel`` under URL ``root``; None for an unsafe path or an unreadable object."""
+        if not rel or "\x00" in rel or len(rel) > 1000 or any(p in ("", ".", "..") for p in rel.split("/")):
+            return None
+        kind = IMAGE_TYPES.get(PurePosixPath(rel).suffix.lower())
+        url, refused = sources.join_remote(root, rel)
+        if kind is None or url is None or refused is not None:
+            return None
+        data = sources.read_photo(url, rel)
+        return (data, kind) if isinstance(data, bytes) else None

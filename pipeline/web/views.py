@@ -257,6 +257,13 @@ def _send(path: Path | None) -> Response:
 
 def _media_photo(batch_id: int, rel: str) -> Response:
     root = media().batch_root(db(), batch_id)
+    if isinstance(root, str):  # object storage
+        found = media().remote_photo(root, rel)
+        if found is None:
+            abort(404)
+        resp = Response(found[0], mimetype=found[1])
+        resp.headers["Cache-Control"] = "private, max-age=600"
+        return resp
     return _send(contained(root, rel) if root else None)
 
 
