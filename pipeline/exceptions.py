@@ -29,6 +29,7 @@ class ExitCode(IntEnum):
     SERVE_FAILED = 13  # review: the address cannot be listened on (port in use, no permission)
     UNKNOWN_REVIEWER = 14  # decide: the --reviewer has no active account (meter-verify reviewer add)
     CHECK_UNITS = 15  # decide --correct: the reading would bill negative or implausible units (--units-checked)
+    PHOTO_STORE_DOWN = 16  # verify: the photo store stopped delivering photos; what was done is saved
 
 
 class MeterVerifyError(Exception):
@@ -105,6 +106,12 @@ class UnknownReviewerError(MeterVerifyError):
     """A decision names a reviewer without an active account: the audit trail names real people."""
 
     exit_code = ExitCode.UNKNOWN_REVIEWER
+
+
+class PhotoStoreDownError(MeterVerifyError):
+    """verify: many photos in a row could not be read from the store; the run stopped, a re-run resumes."""
+
+    exit_code = ExitCode.PHOTO_STORE_DOWN
 
 
 class InterruptedByUser(MeterVerifyError):

@@ -124,7 +124,7 @@ REASON_TEXT: dict[Reason, str] = {
                                    "looked less like the display; a person confirms which is the kWh register."),
     Reason.PHOTO_UNREACHABLE: ("The photo store (a bucket or URL given with --photos) could not be read, after "
                                "retries: a network error or access denied, not the consumer's fault; check the "
-                               "store, then the photo."),
+                               "store, then the photo. The next verify run of the batch tries it again."),
 }
 
 
@@ -170,6 +170,10 @@ class Thresholds:
     # that hangs a decoder) has its worker process killed and is rejected as PROCESSING_TIMEOUT. A photo
     # takes 0.1-1 s; the limit is generous so a loaded machine never stops a good one
     photo_timeout_s: float = 60.0
+    # this many photos in a row that the photo store failed to deliver (PHOTO_UNREACHABLE) stop verify
+    # (exit 16): the store is down, and going on would only flag every photo left. 0: never stop.
+    # Range 5-100: a few unreadable objects among good ones never trip it
+    unreachable_stop_after: int = 20
 
     # quality (see pipeline.quality for meaning and ranges)
     min_sharpness: float = 0.08  # display edge sharpness (quality.edge_sharpness): crisp 0.11-0.35, blurred < 0.06

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipeline import ingest, recognize, sources, tesseract
 from pipeline.context import Consumer, PhotoContext, PhotoResult, Plausible, Submission
 from pipeline.decide import decide, plausible_for
-from pipeline.exceptions import InterruptedByUser
+from pipeline.exceptions import InterruptedByUser, PhotoStoreDownError
 from pipeline.executors import Item, PhotoFn, PhotoJob, make_executor, worker_count
 from pipeline.photo import process_photo
 from pipeline.progress import Progress
@@ -39,6 +39,7 @@ class BatchSummary:
     rows: int = 0
     verified_now: int = 0
     already_verified: int = 0
+    retried_unreachable: int = 0  # rows whose photo the store failed to deliver last time, verified again
     by_status: Counter[str] = field(default_factory=Counter)
     by_reason: Counter[str] = field(default_factory=Counter)
     photos_processed: int = 0
@@ -47,6 +48,10 @@ class BatchSummary:
     @property
     def photos_per_second(self) -> float:
         return self.photos_processed / self.seconds if self.seconds > 0 else 0.0
+
+
+def _unreachable(photo: PhotoResult | None) -> bool:
+    return photo is not None and Reason.PHOTO_UNREACHABLE.value in photo.reasons
 
 
 def _photo_name(key: tuple[str, int]) -> str:
@@ -116,12 +121,13 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: str | Path, 
         batch_id = store.start_batch(str(submissions_csv), str(consumers_csv), len(subs),
                                      str(photos) if photos is not None else "")
         keys = store.register(subs, batch_id)
+        summary.retried_unreachable = store.retry_unreachable(keys)  # the store failed them last time
         done = store.decided_keys(keys)
         work = [(k, s) for k, s in zip(keys, subs, strict=True) if k not in done]
         summary.already_verified = len(keys) - len(work)
         if progress is not None:
             progress.start(len(work))
-        commit_every, since_commit = 25, 0
+        commit_every, since_commit, unreachable_run = 25, 0, 0
         # the consumer's previous reading travels with the photo: the learned reader's prior on near misses
         photos = executor.map(photo_fn or photo_job, _items(work, ctx, lambda sub: plausible_for(
             consumers.get(sub.ivrs), ingest.parse_timestamp(sub.submitted_at), ctx.thresholds)))
@@ -134,6 +140,12 @@ def run_verify(submissions_csv: Path, consumers_csv: Path, db_path: str | Path, 
                                                  photo.reading)
                 decision = decide(sub, consumers.get(sub.ivrs), photo, reused_of is not None, ctx.thresholds)
                 store.save_result(key, decision, photo, reused_of)
+                unreachable_run = unreachable_run + 1 if _unreachable(photo) else 0
+                if 0 < ctx.thresholds.unreachable_stop_after <= unreachable_run:
+                    raise PhotoStoreDownError(
+                        f"the photo store stopped delivering photos: {unreachable_run} in a row could not be "
+                        f"read ({photo.error}). The rows decided so far are saved in {store.location}; fix "
+                        "the store, then run the same command: it resumes and tries those photos again")
                 summary.verified_now += 1
                 summary.photos_processed += photo is not None and bool(photo.width)
                 since_commit += 1
@@ -176,6 +188,8 @@ def print_summary(summary: BatchSummary, stream=sys.stdout) -> None:  # noqa: AN
     w = stream.write
     w(f"rows: {summary.rows}  verified now: {summary.verified_now}  "
       f"already verified: {summary.already_verified}\n")
+    if summary.retried_unreachable:
+        w(f"tried again (the photo store failed them last time): {summary.retried_unreachable}\n")
     for status in ("valid", "flagged", "rejected"):
         w(f"  {status:<9}{summary.by_status.get(status, 0):>7}\n")
     if summary.by_reason:

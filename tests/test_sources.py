@@ -320,3 +320,39 @@ def test_the_review_page_shows_photos_from_object_storage(s3, batch, tmp_path):
 
 def test_the_review_page_shows_photos_from_a_folder_elsewhere(batch, tmp_path):
     _review_page_photo(str(batch), batch, tmp_path)
+
+
+def test_a_store_that_dies_mid_run_stops_verify_and_the_next_run_tries_those_photos_again(
+        s3, batch, local_rows, tmp_path, monkeypatch):
+    """Photos unreachable N times in a row: exit PHOTO_STORE_DOWN with the rows so far saved, not a batch
+    of flagged rows; the re-run, with the store back, verifies them again and ends as a run that never failed."""
+    import os
+    from dataclasses import replace
+
+    import s3fs
+
+    from pipeline import verify
+    from pipeline.exceptions import PhotoStoreDownError
+
+    monkeypatch.setattr(verify, "DEFAULT_THRESHOLDS", replace(verify.DEFAULT_THRESHOLDS, unreachable_stop_after=2))
+    monkeypatch.setattr(sources, "RETRY_DELAY_S", 0.0)
+    live = os.environ["AWS_ENDPOINT_URL"]
+    out = tmp_path / "run"
+    # the store answers the start-up check, then stops answering (its endpoint refuses connections)
+    monkeypatch.setattr(sources.PhotoSource, "_check_remote", lambda self: None)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")
+    s3fs.S3FileSystem.clear_instance_cache()
+    with pytest.raises(PhotoStoreDownError) as err:
+        run_verify(batch / "submissions.csv", batch / "consumers.csv", out / "m.db", out / "r.csv", workers=1,
+                   photos=s3)
+    assert err.value.exit_code == ExitCode.PHOTO_STORE_DOWN and "2 in a row" in err.value.message
+    assert not (out / "r.csv").exists()
+    with connect(out / "m.db") as conn:
+        saved = conn.execute("SELECT COUNT(*) FROM results WHERE reasons LIKE '%PHOTO_UNREACHABLE%'").fetchone()[0]
+    assert saved == 2
+    monkeypatch.setenv("AWS_ENDPOINT_URL", live)  # the store is back
+    s3fs.S3FileSystem.clear_instance_cache()
+    summary = run_verify(batch / "submissions.csv", batch / "consumers.csv", out / "m.db", out / "r.csv",
+                         workers=1, photos=s3)
+    assert summary.retried_unreachable == 2
+    assert _rows(out / "r.csv") == local_rows

@@ -172,6 +172,24 @@ class Store:
                 f"SELECT submission_id, occurrence FROM results WHERE submission_id IN ({marks})", chunk))
         return done & set(keys)
 
+    def retry_unreachable(self, keys: list[tuple[str, int]]) -> int:
+        """Forget the results of ``keys`` that only say the photo store failed (PHOTO_UNREACHABLE), unreviewed.
+
+        Such a row was never judged: the next run verifies it again. Its review-queue entry
+        goes with it (the new result may not be flagged). Returns how many were forgotten.
+        """
+        found = [(str(r[0]), int(r[1])) for r in self._in_chunks(
+            "SELECT r.submission_id, r.occurrence FROM results r WHERE r.reasons LIKE '%PHOTO_UNREACHABLE%'"
+            " AND r.submission_id IN ({}) AND NOT EXISTS (SELECT 1 FROM reviews v WHERE"
+            " v.submission_id = r.submission_id AND v.occurrence = r.occurrence)", sorted({k[0] for k in keys}))]
+        found = [k for k in found if k in set(keys)]
+        if found:
+            with self.transaction():
+                for table in ("review_queue_reasons", "review_queue", "results"):
+                    self.conn.executemany(f"DELETE FROM {table} WHERE submission_id = ? AND occurrence = ?",  # noqa: S608
+                                          found)
+        return len(found)
+
     # --- photo reuse -----------------------------------------------------------
     def find_reuse(self, phash: str, crop_phash: str, max_hamming: int, reading: str = "") -> str | None:
         """submission_id of an earlier result whose photo is (a copy of) this one.
