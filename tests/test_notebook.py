@@ -11,8 +11,8 @@ nbclient = pytest.importorskip("nbclient", reason="the notebook needs the test e
 NOTEBOOK = ROOT / "notebooks" / "cycle_analysis.ipynb"
 
 
-def test_notebook_runs_top_to_bottom(tmp_path_factory, tmp_path, monkeypatch):
-    db = scenario_db(tmp_path_factory, tmp_path)
+def test_notebook_runs_top_to_bottom(tmp_path_factory, tmp_path, monkeypatch, request):
+    db = scenario_db(tmp_path_factory, tmp_path, request)
     monkeypatch.setenv("METER_VERIFY_DB", str(db))
     monkeypatch.setenv("METER_VERIFY_CYCLE", CYCLE)
     monkeypatch.setenv("METER_VERIFY_TRUTH", str(BATCH / "truth.csv"))
@@ -38,10 +38,10 @@ def _run(nb_dir, monkeypatch):  # noqa: ANN001, ANN202
     return nb, client
 
 
-def test_notebook_finds_the_database_as_the_readme_leaves_it(tmp_path_factory, tmp_path, monkeypatch):
+def test_notebook_finds_the_database_as_the_readme_leaves_it(tmp_path_factory, tmp_path, monkeypatch, request):
     """Opened from notebooks/ with no variable set, it reads out/meterverify.db of the README's first command."""
     (tmp_path / "out").mkdir()
-    scenario_db(tmp_path_factory, tmp_path).rename(tmp_path / "out" / "meterverify.db")
+    scenario_db(tmp_path_factory, tmp_path, request).rename(tmp_path / "out" / "meterverify.db")
     (tmp_path / "notebooks").mkdir()
     nb, client = _run(tmp_path / "notebooks", monkeypatch)
     client.execute()
