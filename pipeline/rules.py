@@ -61,13 +61,14 @@ class Reason(StrEnum):
     HIGH_CONSUMPTION = "HIGH_CONSUMPTION"
     PHOTO_REUSED = "PHOTO_REUSED"
     OTHER_NUMBER_ON_METER = "OTHER_NUMBER_ON_METER"
+    REGISTER_UNCONFIRMED = "REGISTER_UNCONFIRMED"  # the learned screen check doubts the live kWh screen: a person looks
     PHOTO_UNREACHABLE = "PHOTO_UNREACHABLE"  # the photo store failed (network, access), not the consumer
 
 
 REJECT_REASONS: frozenset[Reason] = frozenset(
     r for r in Reason if not (r.value.startswith("MISMATCH_") or r in {
         Reason.LOW_CONFIDENCE, Reason.BELOW_PREVIOUS, Reason.HIGH_CONSUMPTION, Reason.PHOTO_REUSED,
-        Reason.OTHER_NUMBER_ON_METER, Reason.PHOTO_UNREACHABLE,
+        Reason.OTHER_NUMBER_ON_METER, Reason.PHOTO_UNREACHABLE, Reason.REGISTER_UNCONFIRMED,
     })
 )
 FLAG_REASONS: frozenset[Reason] = frozenset(set(Reason) - REJECT_REASONS)
@@ -103,7 +104,11 @@ REASON_TEXT: dict[Reason, str] = {
     Reason.GLARE_ON_DIGITS: "A reflection covers part of the digits.",
     Reason.DISPLAY_CUT_OFF: "The display is cut off by the edge of the photo.",
     Reason.DIGITS_TOO_SMALL: "The meter is too far away: digits too small to read.",
-    Reason.NOT_KWH_REGISTER: "The display shows another value (MD, kVAh, voltage, date, time), not cumulative kWh.",
+    Reason.NOT_KWH_REGISTER: ("The display shows another value (a past billing period's BP, a time-of-day register, "
+                              "MD, kVAh, voltage, date, time), not the current cumulative kWh."),
+    Reason.REGISTER_UNCONFIRMED: ("The digits read as typed, but the display may show another register (a past "
+                                  "billing period's BP, a time-of-day register): the screen check is not sure. "
+                                  "A person checks the annunciators."),
     Reason.PROCESSING_ERROR: "The photo could not be processed (an internal error, logged for engineers).",
     Reason.PROCESSING_TIMEOUT: ("The photo took longer than the per-photo time limit (photo_timeout_s, "
                                 "`verify --photo-timeout`) and was stopped, as a file that hangs the decoder "
@@ -188,6 +193,10 @@ class Thresholds:
     # this share of the probability against its near misses, and the row shows it with this probability
     typed_min_posterior: float = 0.98
     typed_min_probability: float = 0.3
+    # the learned screen classifier (pipeline/reader/screen.py): a verified reading whose display shows with at
+    # least this P another register (billing history BP, time of day, MD, kVAh...) is flagged
+    # REGISTER_UNCONFIRMED for a person, not rejected: the model is not calibrated on real photos. Range 0.3-0.9
+    other_register_min_p: float = 0.5
     min_ocr_digits: int = 3
 
     # window: readings are accepted on these days of the month (IST)

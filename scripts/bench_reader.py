@@ -39,9 +39,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from pipeline.compare import parse_number  # noqa: E402
 from pipeline.context import Plausible  # noqa: E402
-from pipeline.reader import register  # noqa: E402
 from pipeline.reader.predict import PROPOSERS, read_photo  # noqa: E402
-from pipeline.reader.stage import row_brightness, row_too_dark, verified  # noqa: E402
+from pipeline.reader.stage import REGISTER_CHECKS, other_register, row_brightness, row_too_dark, verified  # noqa: E402
 from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realdata"
@@ -107,7 +106,7 @@ def simulated_previous(honest: str, name: str, th=DEFAULT_THRESHOLDS) -> Plausib
 
 
 def accepted(res, img: np.ndarray, th=DEFAULT_THRESHOLDS, typed: str = "",  # noqa: ANN001
-             plausible: Plausible | None = None) -> bool:
+             plausible: Plausible | None = None, checks: tuple[str, ...] = REGISTER_CHECKS) -> bool:
     """What verify would do with this reading: the typed reading verified, no other register named,
     and (a previous reading known) the typed reading plausible against it."""
     s = res.typed
@@ -117,7 +116,7 @@ def accepted(res, img: np.ndarray, th=DEFAULT_THRESHOLDS, typed: str = "",  # no
         ndigits = len(res.reading.split(".")[0]) if res.reading else len(typed)
         if not plausible.admits(float(typed), ndigits):
             return False
-    return not register.other_register(img, res.proposal, res.proposals)[0]
+    return not other_register(img, res, th, checks)[0]
 
 
 def main() -> None:
@@ -137,9 +136,14 @@ def main() -> None:
                          "below the truth, 30 days ago): the likelihood's prior and the consumption check")
     ap.add_argument("--proposers", default=",".join(PROPOSERS),
                     help=f"the learned reader's row sources in order (finder, text, rowsearch; default {','.join(PROPOSERS)})")
+    ap.add_argument("--register", default=",".join(REGISTER_CHECKS),
+                    help="the learned reader's register checks: screen (the learned screen classifier), legends "
+                         f"(Tesseract on the legends), or both (default {','.join(REGISTER_CHECKS)})")
     args = ap.parse_args()
     sources = tuple(args.proposers.split(","))
-    print(f"learned reader's row sources: {', '.join(sources)}; previous reading: {args.previous}")
+    checks = tuple(args.register.split(","))
+    print(f"learned reader's row sources: {', '.join(sources)}; register checks: {', '.join(checks)}; "
+          f"previous reading: {args.previous}")
     folders = [] if args.no_real else [REAL / s for s in SOURCES if (REAL / s).is_dir()]
     folders += args.extra + args.batch
     if not folders:
@@ -164,7 +168,7 @@ def main() -> None:
             keys = [folder.name] + ([f"{folder.name}/{r['source_repo']}"] if r.get("source_repo") else [])
             for reader in readers:
                 prior = simulated_previous(honest, r["file"]) if args.previous == "simulated" else None
-                got = measure(reader, img, data, r["file"], honest, wrong, clear, sources, prior)
+                got = measure(reader, img, data, r["file"], honest, wrong, clear, sources, prior, checks)
                 for key in keys:
                     c = groups.setdefault(key, {}).setdefault(reader, defaultdict(int))
                     for k, v in got.items():
@@ -207,7 +211,7 @@ def _whole_photo(clear: bool, texts: list[str], honest: str) -> dict[str, float]
 
 def measure(reader: str, img: np.ndarray, data: bytes, name: str, honest: str, wrong: str,
             clear: bool, sources: tuple[str, ...] = PROPOSERS, plausible: Plausible | None = None,
-            ) -> dict[str, float]:
+            checks: tuple[str, ...] = REGISTER_CHECKS) -> dict[str, float]:
     """One photo through one reader: read right, confidence, accepted when typed honestly and wrongly."""
     if reader == "tesseract":  # plain Tesseract on the whole photo: a reading only, it verifies nothing
         from benchmark import whole_image_baselines
@@ -229,9 +233,9 @@ def measure(reader: str, img: np.ndarray, data: bytes, name: str, honest: str, w
         reading, confidence = res.reading, res.confidence
     else:
         res = read_photo(img, typed=honest, proposers=sources, plausible=plausible)
-        ok = accepted(res, img, typed=honest, plausible=plausible)
+        ok = accepted(res, img, typed=honest, plausible=plausible, checks=checks)
         bad = clear and accepted(read_photo(img, typed=wrong, proposers=sources, plausible=plausible), img,
-                                 typed=wrong, plausible=plausible)
+                                 typed=wrong, plausible=plausible, checks=checks)
         reading, confidence = res.reading, res.confidence
     right = bool(reading) and integer(reading) == honest
     out = {"clear": clear, "unclear": not clear, "confidence": confidence}

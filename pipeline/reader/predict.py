@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from pipeline.context import Plausible
-from pipeline.reader import detector, finder, recognizer, select
+from pipeline.reader import detector, finder, recognizer, screen, select
 from pipeline.reader.likelihood import TypedScore, score_typed
 
 CROP_HEIGHT = 48  # rows are cut at this height, then the recognizer resizes them to its own
@@ -54,6 +54,7 @@ def verify_models(proposers: tuple[str, ...] = PROPOSERS) -> None:
     """Start-up check of every model the reader will load (ModelError, exit 7, when one is missing or changed)."""
     sources = {part for step in proposers for part in step.split("+")}
     recognizer.verify()
+    screen.verify()
     if "text" in sources:
         detector.verify()
     if "finder" in sources:

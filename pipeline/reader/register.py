@@ -5,8 +5,10 @@ billing-history registers (``BP``, ``1B``-``6B``), time-of-day registers
 (``TOD``, ``T1``..), date and time. The digit row alone cannot tell them apart,
 so before a reading is accepted the text lines the detector found *on the
 display* (near the row: beside, just above or just below it) are read with
-Tesseract and searched for another register's legend. This is the interim
-register check of the learned reader (issue 16 asks for a learned one).
+Tesseract and searched for another register's legend. This was the interim
+register check of the learned reader; the learned screen classifier
+(pipeline/reader/screen.py) replaces it by default, and it stays selectable
+(pipeline.reader.stage.REGISTER_CHECKS, scripts/bench_reader.py --register) for comparison.
 """
 
 from __future__ import annotations

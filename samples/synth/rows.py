@@ -83,6 +83,13 @@ def _relight(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 def _dseg_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
     """An LCD row drawn with a DSEG seven-segment font: (image, digits box, label)."""
+    gray, box, label = dseg_lcd_gray(rng)
+    return _relight(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), rng), box, label
+
+
+def dseg_lcd_gray(rng: np.random.Generator, kwh_only: bool = False
+                  ) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
+    """:func:`_dseg_lcd` before its backlight (grey); ``kwh_only``: no other register's legend beside it."""
     faces = fonts.dseg_fonts()
     face = faces[int(rng.integers(len(faces)))]
     n = int(rng.integers(4, 9))
@@ -114,10 +121,11 @@ def _dseg_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float,
                             int(size * rng.uniform(0.25, 0.45)))
     ex = mx + (x1 - x0) + size * rng.uniform(0.05, 0.25)  # just right of the digits
     if r < 0.4:  # a legend beside or under the digits
-        word = fonts.pick(rng, LEGENDS["kWh"] + ("kVAh", "kW", "CUM"))
+        word = fonts.pick(rng, LEGENDS["kWh"] + (("kWh", "kWh", "CUM") if kwh_only else ("kVAh", "kW", "CUM")))
         d.text((ex, my + (y1 - y0) * rng.uniform(0.4, 0.7)), word, font=lf, fill=ink)
     elif r < 0.65:  # a legend in two lines ("kW" over "h"), tall thin letters beside the last digit
-        top, bottom = fonts.pick(rng, (("kW", "h"), ("k", "Wh"), ("kVA", "h"), ("CUM", "kWh")))
+        top, bottom = fonts.pick(rng, (("kW", "h"), ("k", "Wh"), ("kW", "h") if kwh_only else ("kVA", "h"),
+                                       ("CUM", "kWh")))
         d.text((ex, my + (y1 - y0) * rng.uniform(-0.05, 0.2)), top, font=lf, fill=ink)
         d.text((ex + size * rng.uniform(0.1, 0.6), my + (y1 - y0) * rng.uniform(0.45, 0.7)), bottom, font=lf,
                fill=ink)
@@ -132,13 +140,20 @@ def _dseg_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float,
         else:
             d.rectangle((cx - rr * 1.5, cy - rr * 0.7, cx + rr * 1.5, cy + rr * 0.7), outline=ink,
                         width=max(1, int(rr / 4)))
-    gray = np.asarray(im)
-    img = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
-    return _relight(img, rng), (float(mx), float(my), float(x1 - x0), float(y1 - y0)), label
+    return np.asarray(im), (float(mx), float(my), float(x1 - x0), float(y1 - y0)), label
 
 
 def _point_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
+    """The Indian static meter's LCD, backlit (:func:`point_lcd_gray`)."""
+    gray, box, label = point_lcd_gray(rng)
+    return _relight(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), rng), box, label
+
+
+def point_lcd_gray(rng: np.random.Generator, kwh_only: bool = False
+                   ) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
     """The Indian static meter's LCD (Genus, L&T, HPL): tall narrow digits, smaller decimals, a tiny point.
+
+    Grey, before its backlight; ``kwh_only``: no other register's legend beside it.
 
     The real Indian LCDs showed the recognizer what no other world had: the tenths
     digit drawn smaller than the integer ones (bottom-aligned), a decimal point of a
@@ -162,7 +177,7 @@ def _point_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float
     bx0, by0, bx1, by1 = big.getbbox("8" * n_int)
     sx0, sy0, sx1, sy1 = small.getbbox("8" * n_dec)
     legend_font = ImageFont.truetype(fonts.pick(rng, fonts.ttf_fonts()), int(size * rng.uniform(0.22, 0.38)))
-    pre = fonts.pick(rng, ("En", "CUM", "kWh", "MD", "TOT", "")) if rng.random() < 0.25 else ""
+    pre = fonts.pick(rng, ("En", "CUM", "kWh", "En" if kwh_only else "MD", "TOT", "")) if rng.random() < 0.25 else ""
     pre_w = int(legend_font.getlength(pre) + size * 0.15) if pre else 0
     mx, my = int(size * rng.uniform(0.15, 1.0)) + pre_w, int(size * rng.uniform(0.25, 0.6))
     gap = size * rng.uniform(0.04, 0.2)  # integer digits to the small ones (the point sits in it)
@@ -190,7 +205,8 @@ def _point_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float
         lx = dec_x + (sx1 - sx0) * rng.uniform(0.0, 0.5)
     else:
         lx = dec_x + (sx1 - sx0) + size * rng.uniform(0.03, 0.2)
-    top, bottom = fonts.pick(rng, (("kW", "h"), ("kWh", ""), ("kVA", "h"), ("kW h", ""), ("", "")))
+    top, bottom = fonts.pick(rng, (("kW", "h"), ("kWh", ""), ("kW", "h") if kwh_only else ("kVA", "h"), ("kW h", ""),
+                                   ("", "")))
     d.text((lx, my - by0 * 0.2 + rng.uniform(-0.1, 0.1) * size), top, font=legend_font, fill=ink)
     if bottom:
         d.text((lx + legend_font.getlength(top) + size * 0.05, my + rng.uniform(-0.05, 0.15) * size), bottom,
@@ -204,10 +220,9 @@ def _point_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float
                     cy - 2 * rr * np.sin(a)), fill=ink, width=max(1, int(rr / 4)))
     if pre:
         d.text((mx - pre_w, my + rng.uniform(0, 0.4) * (by1 - by0)), pre, font=legend_font, fill=ink)
-    img = cv2.cvtColor(np.asarray(im), cv2.COLOR_GRAY2BGR)
     label = cells.replace("!", "") + "." + decimals
     box = (float(mx), float(my), float(w - mx - legend_w * rng.uniform(0.3, 1.0)), float(by1 - by0))
-    return _relight(img, rng), box, label
+    return np.asarray(im), box, label
 
 
 #: words of a meter plate and display (no maker's name of the real sets: letters are letters)
