@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import functools
 import hashlib
 import sys
@@ -139,11 +140,15 @@ def main() -> None:
     ap.add_argument("--register", default=",".join(REGISTER_CHECKS),
                     help="the learned reader's register checks: screen (the learned screen classifier), legends "
                          f"(Tesseract on the legends), or both (default {','.join(REGISTER_CHECKS)})")
+    ap.add_argument("--other-register-min-p", type=float, default=DEFAULT_THRESHOLDS.other_register_min_p,
+                    help="the screen check's threshold (rules.Thresholds.other_register_min_p); choose it on "
+                         "generated batches, never on the real photos")
     args = ap.parse_args()
+    th = dataclasses.replace(DEFAULT_THRESHOLDS, other_register_min_p=args.other_register_min_p)
     sources = tuple(args.proposers.split(","))
     checks = tuple(args.register.split(","))
-    print(f"learned reader's row sources: {', '.join(sources)}; register checks: {', '.join(checks)}; "
-          f"previous reading: {args.previous}")
+    print(f"learned reader's row sources: {', '.join(sources)}; register checks: {', '.join(checks)} "
+          f"(screen threshold {th.other_register_min_p}); previous reading: {args.previous}")
     folders = [] if args.no_real else [REAL / s for s in SOURCES if (REAL / s).is_dir()]
     folders += args.extra + args.batch
     if not folders:
@@ -168,7 +173,7 @@ def main() -> None:
             keys = [folder.name] + ([f"{folder.name}/{r['source_repo']}"] if r.get("source_repo") else [])
             for reader in readers:
                 prior = simulated_previous(honest, r["file"]) if args.previous == "simulated" else None
-                got = measure(reader, img, data, r["file"], honest, wrong, clear, sources, prior, checks)
+                got = measure(reader, img, data, r["file"], honest, wrong, clear, sources, prior, checks, th)
                 for key in keys:
                     c = groups.setdefault(key, {}).setdefault(reader, defaultdict(int))
                     for k, v in got.items():
@@ -211,7 +216,7 @@ def _whole_photo(clear: bool, texts: list[str], honest: str) -> dict[str, float]
 
 def measure(reader: str, img: np.ndarray, data: bytes, name: str, honest: str, wrong: str,
             clear: bool, sources: tuple[str, ...] = PROPOSERS, plausible: Plausible | None = None,
-            checks: tuple[str, ...] = REGISTER_CHECKS) -> dict[str, float]:
+            checks: tuple[str, ...] = REGISTER_CHECKS, th=DEFAULT_THRESHOLDS) -> dict[str, float]:  # noqa: ANN001
     """One photo through one reader: read right, confidence, accepted when typed honestly and wrongly."""
     if reader == "tesseract":  # plain Tesseract on the whole photo: a reading only, it verifies nothing
         from benchmark import whole_image_baselines
@@ -233,8 +238,8 @@ def measure(reader: str, img: np.ndarray, data: bytes, name: str, honest: str, w
         reading, confidence = res.reading, res.confidence
     else:
         res = read_photo(img, typed=honest, proposers=sources, plausible=plausible)
-        ok = accepted(res, img, typed=honest, plausible=plausible, checks=checks)
-        bad = clear and accepted(read_photo(img, typed=wrong, proposers=sources, plausible=plausible), img,
+        ok = accepted(res, img, th, typed=honest, plausible=plausible, checks=checks)
+        bad = clear and accepted(read_photo(img, typed=wrong, proposers=sources, plausible=plausible), img, th,
                                  typed=wrong, plausible=plausible, checks=checks)
         reading, confidence = res.reading, res.confidence
     right = bool(reading) and integer(reading) == honest
