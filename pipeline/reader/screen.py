@@ -24,7 +24,7 @@ from pipeline.reader import onnx
 SCREEN_MODEL = "screen"
 
 # the context cut around the row, in row heights (annunciators sit above, before and after the digits)
-LEFT, RIGHT, TOP, BOTTOM = 1.5, 3.0, 1.6, 1.2
+LEFT, RIGHT, TOP, BOTTOM = 1.0, 2.0, 1.0, 0.9
 HEIGHT, WIDTH = 96, 352  # the classifier's input (grey); the context is fitted inside, aspect kept
 CLASSES = ("kwh", "other")
 
@@ -44,8 +44,8 @@ def context_quad(quad: np.ndarray, height: float | None = None) -> np.ndarray:
 def context_crop(img: np.ndarray, quad: np.ndarray, height: float | None = None) -> np.ndarray:
     """The display around the row, upright and grey, fitted into HEIGHT x WIDTH (uint8).
 
-    Outside the photo is filled with the nearest edge (a row near the border has
-    less context, as a cut-off display does). Too wide a context is squeezed to WIDTH.
+    Outside the photo is one flat grey (the photo's median): a close-up's context runs past its
+    edge, and replicated edges would draw streaks no display has. Too wide a context is squeezed to WIDTH.
     """
     c = context_quad(quad, height)
     w_ctx = float(np.linalg.norm(c[1] - c[0]))
@@ -53,6 +53,7 @@ def context_crop(img: np.ndarray, quad: np.ndarray, height: float | None = None)
     out_w = int(np.clip(round(w_ctx * HEIGHT / max(h_ctx, 1.0)), 8, WIDTH))
     dst = np.float32([[0, 0], [out_w - 1, 0], [out_w - 1, HEIGHT - 1], [0, HEIGHT - 1]])
     gray = img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    fill = float(np.median(gray[::4, ::4]))
     scale = HEIGHT / max(h_ctx, 1.0)
     src = c
     if scale < 0.5:  # shrink first so the warp does not alias
@@ -60,7 +61,8 @@ def context_crop(img: np.ndarray, quad: np.ndarray, height: float | None = None)
         gray = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
         src = c * f
     m = cv2.getPerspectiveTransform(src.astype(np.float32), dst)
-    warped = cv2.warpPerspective(gray, m, (out_w, HEIGHT), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    warped = cv2.warpPerspective(gray, m, (out_w, HEIGHT), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                                 borderValue=fill)
     out = np.empty((HEIGHT, WIDTH), np.uint8)
     out[:, :out_w] = warped
     out[:, out_w:] = warped[:, -1:]

@@ -84,8 +84,8 @@ def _mark(d: ImageDraw.ImageDraw, text: str, box: tuple[float, float, float, flo
     else:
         px, py = x + rng.uniform(-0.2, 0.8) * w, y + h + size * rng.uniform(0.2, 0.9)
     # inside the context the classifier sees (pipeline.reader.screen), so the label is visible
-    px = float(np.clip(px, x - 1.3 * h, max(x - 1.3 * h, x + w + 2.8 * h - tw)))
-    py = float(np.clip(py, y - 1.45 * h, y + h + 1.1 * h - size))
+    px = float(np.clip(px, x - 0.9 * h, max(x - 0.9 * h, x + w + 1.85 * h - tw)))
+    py = float(np.clip(py, y - 0.95 * h, y + h + 0.85 * h - size))
     iw, ih = d.im.size  # and on the glass
     px = float(np.clip(px, 2, max(2, iw - tw - 2)))
     py = float(np.clip(py, 2, max(2, ih - size * 1.1 - 2)))
@@ -180,13 +180,13 @@ def render_screen(rng: np.random.Generator) -> tuple[np.ndarray, int, str]:
         img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=body)
         x, y = x + pad, y + pad
         marks = [(m[0] + pad, m[1] + pad, m[2] + pad, m[3] + pad) for m in marks]
-    if rng.random() < 0.45:  # a close-up: the photo ends near the display, the context runs past its edge
+    if rng.random() < 0.55:  # a close-up: the photo ends near the display, the context runs past its edge
         ih, iw = img.shape[:2]
         seen = marks if other else []  # the other register's marks stay in the photo
-        left = int(np.clip(min([x - h * rng.uniform(0.05, 1.6)] + [m[0] - 2 for m in seen]), 0, iw - 1))
-        right = int(np.clip(max([x + w + h * rng.uniform(0.1, 3.2)] + [m[2] + 2 for m in seen]), left + 1, iw))
-        top = int(np.clip(min([y - h * rng.uniform(0.05, 1.7)] + [m[1] - 2 for m in seen]), 0, ih - 1))
-        bottom = int(np.clip(max([y + h + h * rng.uniform(0.1, 1.3)] + [m[3] + 2 for m in seen]), top + 1, ih))
+        left = int(np.clip(min([x - h * rng.uniform(0.02, 1.1)] + [m[0] - 2 for m in seen]), 0, iw - 1))
+        right = int(np.clip(max([x + w + h * rng.uniform(0.05, 2.1)] + [m[2] + 2 for m in seen]), left + 1, iw))
+        top = int(np.clip(min([y - h * rng.uniform(0.02, 1.1)] + [m[1] - 2 for m in seen]), 0, ih - 1))
+        bottom = int(np.clip(max([y + h + h * rng.uniform(0.05, 1.0)] + [m[3] + 2 for m in seen]), top + 1, ih))
         img = np.ascontiguousarray(img[top:bottom, left:right])
         x, y = x - left, y - top
     img = degrade(img, rng)
