@@ -40,8 +40,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from pipeline.compare import parse_number  # noqa: E402
 from pipeline.context import Plausible  # noqa: E402
-from pipeline.reader.predict import PROPOSERS, read_photo  # noqa: E402
-from pipeline.reader.stage import REGISTER_CHECKS, other_register, row_brightness, row_too_dark, verified  # noqa: E402
+from pipeline.reader.predict import PROPOSERS, REGISTER_CHECKS, read_photo  # noqa: E402
+from pipeline.reader.stage import other_register, row_brightness, row_too_dark, verified  # noqa: E402
 from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
 
 REAL = ROOT.parent / "shared" / "realdata"

@@ -73,11 +73,11 @@ def test_a_doubted_screen_is_flagged_for_a_person_not_accepted(monkeypatch, p, f
     from pipeline.context import PhotoContext
     from pipeline.decide import photo_verdict
     from pipeline.photo import process_photo
-    from pipeline.reader import stage
+    from pipeline.reader import predict
     from pipeline.rules import Reason
 
     monkeypatch.setattr(screen, "p_other", lambda *a, **k: p)
-    monkeypatch.setattr(stage, "REGISTER_CHECKS", ("screen",))
+    monkeypatch.setattr(predict, "REGISTER_CHECKS", ("screen",))
     ctx = PhotoContext(use_tesseract=False, reader="learned")
     for data, typed in _valid_lcd_samples():  # the first photo whose typed reading the models verify
         res = process_photo(data, ctx, "s.jpg", typed)

@@ -5,10 +5,10 @@ billing-history registers (``BP``, ``1B``-``6B``), time-of-day registers
 (``TOD``, ``T1``..), date and time. The digit row alone cannot tell them apart,
 so before a reading is accepted the text lines the detector found *on the
 display* (near the row: beside, just above or just below it) are read with
-Tesseract and searched for another register's legend. This was the interim
-register check of the learned reader; the learned screen classifier
-(pipeline/reader/screen.py) replaces it by default, and it stays selectable
-(pipeline.reader.stage.REGISTER_CHECKS, scripts/bench_reader.py --register) for comparison.
+Tesseract and searched for another register's legend. It is the learned
+reader's default register check; the learned screen classifier
+(pipeline/reader/screen.py) is measured against it and can be chosen instead or
+beside it (pipeline.reader.predict.REGISTER_CHECKS, scripts/bench_reader.py --register).
 """
 
 from __future__ import annotations

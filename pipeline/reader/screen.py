@@ -5,9 +5,10 @@ A meter cycles through screens, and the digit row alone cannot tell them apart:
 beside the same kind of digits make the reading another register's. The screen
 classifier looks at the display around the chosen row (its context: a margin of
 row heights on every side, where a meter puts its annunciators) and gives
-P(another register). It replaces the interim Tesseract legend check
-(pipeline.reader.register), which did not read the small annunciators of real
-LCDs and cost most of a photo's time.
+P(another register). It is meant to replace the Tesseract legend check
+(pipeline.reader.register), which does not read the small annunciators of real
+LCDs and costs most of a photo's time; until it lets as many honest readings
+through, it is selectable, not the default (pipeline.reader.predict.REGISTER_CHECKS).
 
 The model (models/screen.onnx, trained by scripts/train_screen.py on
 samples/synth/screens.py) is a small CNN; the crop geometry below is shared with
@@ -85,4 +86,4 @@ def p_other(img: np.ndarray, quad: np.ndarray, height: float | None = None) -> f
     x = normalise(context_crop(img, quad, height))[None]
     logits = onnx.session(SCREEN_MODEL).run(None, {"screen": x})[0][0].astype(np.float64)
     e = np.exp(logits - logits.max())
-    return float(e[1] / e.sum())
+    return float(e[CLASSES.index("other")] / e.sum())

@@ -19,7 +19,7 @@ import numpy as np
 from pipeline import quality
 from pipeline.context import PhotoContext, PhotoResult, Plausible
 from pipeline.phash import phash
-from pipeline.reader import register, screen
+from pipeline.reader import predict, register, screen
 from pipeline.reader.predict import LearnedReading, read_photo
 from pipeline.rules import Reason, Thresholds
 
@@ -29,25 +29,18 @@ def verified(posterior: float, logp: float, th: Thresholds) -> bool:
     return posterior >= th.typed_min_posterior and logp >= float(np.log(th.typed_min_probability))
 
 
-#: how the register shown is checked once the typed reading is verified: "screen" (the learned screen
-#: classifier around the row), "legends" (Tesseract on the text lines near the row), or both. The screen
-#: classifier is not the default yet: on the generated dev batches it doubted half of the verified kWh
-#: screens (docs/benchmarks.md), the meter face around the glass being a world it had not seen
-REGISTER_CHECKS: tuple[str, ...] = ("legends",)
-
-
 def other_register(img: np.ndarray, found: LearnedReading, th: Thresholds,
                    checks: tuple[str, ...] | None = None) -> tuple[str, dict[str, float], list[str]]:
     """(the other register the display shows: a legend's register, "unconfirmed" (the screen check), '' for none;
-    metrics; the legends read).
+    metrics; the legends read). ``checks``: None for pipeline.reader.predict.REGISTER_CHECKS.
 
     Run only on a verified reading: it is what stands between a billing-history
     screen typed as shown and a valid reading.
     """
-    checks = REGISTER_CHECKS if checks is None else checks
+    checks = predict.REGISTER_CHECKS if checks is None else checks
     other, metrics, legends = "", {}, []
     if "screen" in checks and found.quad is not None:
-        p = screen.p_other(img, found.quad, found.proposal.height if found.proposal is not None else None)
+        p = screen.p_other(img, found.quad, found.proposal.height)  # quad and proposal are set together
         metrics["p_other_register"] = p
         if p >= th.other_register_min_p:
             other = "unconfirmed"
