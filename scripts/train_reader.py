@@ -140,6 +140,54 @@ def greedy(logits: torch.Tensor, lengths: torch.Tensor) -> list[str]:
     return out
 
 
+def from_onnx(path: Path) -> RowNet:
+    """A RowNet holding a shipped model's weights (its BatchNorms folded into the convolutions on export).
+
+    Each folded convolution gets its weights back with its BatchNorm set to the
+    identity plus the folded bias (mean 0, variance 1 - eps, scale 1): the network
+    computes what the ONNX file does, as long as the BatchNorms stay frozen
+    (:func:`freeze_bn`). How a new stage starts from a shipped file whose
+    training checkpoint is gone.
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(path)).graph
+    weights = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    convs = [n for n in graph.node if n.op_type == "Conv"]
+    model = RowNet()
+    state = model.state_dict()
+    mods = dict(model.named_modules())
+    names = [n for n, m in mods.items() if isinstance(m, (nn.Conv1d, nn.Conv2d))]
+    bns = [n for n, m in mods.items() if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d))]
+    # every convolution but the head is followed by its BatchNorm, in forward (and ONNX node) order
+    pairs = list(zip(names[:-1], bns, strict=True)) + [(names[-1], None)]
+    if len(pairs) != len(convs):
+        raise SystemExit(f"{path}: {len(convs)} convolutions, RowNet has {len(pairs)}")
+    for (conv, bn), node in zip(pairs, convs, strict=True):
+        w, b = weights[node.input[1]], weights[node.input[2]]
+        if tuple(w.shape) != tuple(state[f"{conv}.weight"].shape):
+            raise SystemExit(f"{path}: {node.input[1]} is {w.shape}, {conv} wants {tuple(state[conv + '.weight'].shape)}")
+        state[f"{conv}.weight"] = torch.from_numpy(w.copy())
+        if bn is None:
+            state[f"{conv}.bias"] = torch.from_numpy(b.copy())
+            continue
+        eps = mods[bn].eps
+        state[f"{bn}.weight"] = torch.ones_like(state[f"{bn}.weight"])
+        state[f"{bn}.bias"] = torch.from_numpy(b.copy())
+        state[f"{bn}.running_mean"] = torch.zeros_like(state[f"{bn}.running_mean"])
+        state[f"{bn}.running_var"] = torch.full_like(state[f"{bn}.running_var"], 1.0 - eps)
+    model.load_state_dict(state)
+    return model
+
+
+def freeze_bn(model: nn.Module) -> None:
+    """BatchNorms in evaluation mode (running statistics fixed), the rest of the model as it is."""
+    for m in model.modules():
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            m.eval()
+
+
 def evaluate(model: RowNet, data: Rows, batch: int = 128) -> dict[str, float]:
     model.eval()
     right: dict[str, list[int]] = {}
@@ -178,6 +226,8 @@ def main() -> None:
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--export-only", action="store_true", help="export the last checkpoint in --work and stop")
     ap.add_argument("--init", type=Path, help="start from this checkpoint's weights (a new schedule)")
+    ap.add_argument("--init-onnx", type=Path,
+                    help="start from a shipped ONNX model's weights (BatchNorms folded, so they stay frozen)")
     ap.add_argument("--no-manifest", action="store_true", help="do not record the export in models/manifest.json")
     args = ap.parse_args()
     if args.export_only:
@@ -191,9 +241,15 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     train, val = Rows(args.train), Rows(args.val)
     model = RowNet()
+    frozen_bn = bool(args.init_onnx)
     if args.init:
-        model.load_state_dict(torch.load(args.init, weights_only=False)["model"])
+        state = torch.load(args.init, weights_only=False)
+        model.load_state_dict(state["model"])
+        frozen_bn = bool(state.get("frozen_bn"))
         print(f"weights from {args.init}", flush=True)
+    elif args.init_onnx:
+        model = from_onnx(args.init_onnx)
+        print(f"weights from {args.init_onnx} (BatchNorms frozen)", flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = len(train) // args.batch
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps_per_epoch,
@@ -204,6 +260,7 @@ def main() -> None:
     if args.resume and ckpt.exists():
         state = torch.load(ckpt, weights_only=False)
         model.load_state_dict(state["model"])
+        frozen_bn = bool(state.get("frozen_bn"))
         opt.load_state_dict(state["opt"])
         sched.load_state_dict(state["sched"])
         rng = state["rng"]
@@ -214,6 +271,8 @@ def main() -> None:
     log = (args.work / "log.jsonl").open("a", encoding="utf-8")
     for epoch in range(start_epoch, args.epochs):
         model.train()
+        if frozen_bn:
+            freeze_bn(model)
         # batches of similar width: sort a shuffled order in chunks, so padding stays small
         order = rng.permutation(len(train))
         chunks = [order[i:i + args.batch * 50] for i in range(0, len(order), args.batch * 50)]
@@ -241,13 +300,13 @@ def main() -> None:
         log.write(json.dumps({"epoch": epoch, "loss": total / steps_per_epoch, "val": scores}) + "\n")
         log.flush()
         torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "rng": rng,
-                    "epoch": epoch}, ckpt)
+                    "epoch": epoch, "frozen_bn": frozen_bn}, ckpt)
     _finish(model, args, args.epochs - 1)
 
 
 def _command(args: argparse.Namespace) -> str:
     """The training command as it would be typed, for the manifest (an export-only run is given the same flags)."""
-    init = f" --init {args.init}" if args.init else ""
+    init = f" --init {args.init}" if args.init else (f" --init-onnx {args.init_onnx}" if args.init_onnx else "")
     return (f"scripts/train_reader.py --train {args.train} --val {args.val} --epochs {args.epochs} "
             f"--batch {args.batch} --lr {args.lr} --seed {args.seed}{init} --work {args.work}")
 

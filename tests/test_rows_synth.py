@@ -47,3 +47,50 @@ def test_indian_lcd_rows_show_a_point_and_one_or_two_decimals():
         assert integer.isdigit() and 1 <= len(integer) <= 7
         assert decimals.isdigit() and len(decimals) in (1, 2)
         assert 0 < x and 0 < y and x + w <= img.shape[1] and y + h <= img.shape[0]
+
+
+def test_same_size_indian_lcd_rows_keep_the_label_format():
+    """Genus / L&T six-digit screens: still the digits and one point, whatever lamp or frame is drawn."""
+    from samples.synth.rows import _point_lcd
+
+    if not fonts.dseg_fonts():
+        import pytest
+
+        pytest.skip("Debian fonts-dseg is not installed")
+    rng = np.random.default_rng(9)
+    for _ in range(40):
+        img, (x, y, w, h), label = _point_lcd(rng, same_size=True)
+        integer, decimals = label.split(".")
+        assert integer.isdigit() and decimals.isdigit() and len(decimals) in (1, 2)
+        assert 0 < x and 0 < y and x + w <= img.shape[1] and y + h <= img.shape[0]
+
+
+def test_point_lcd_default_draws_as_before_the_same_size_variant():
+    """The screen classifier's data (samples/synth/screens.py) draws the default: the variant must not shift it."""
+    from samples.synth.rows import point_lcd_gray
+
+    if not fonts.dseg_fonts():
+        import pytest
+
+        pytest.skip("Debian fonts-dseg is not installed")
+    a, b = np.random.default_rng(3), np.random.default_rng(3)
+    img, box, label = point_lcd_gray(a)
+    again, box2, label2 = point_lcd_gray(b)
+    assert label == label2 and box == box2 and np.array_equal(img, again)
+    assert a.random() == b.random()  # the same number of draws
+
+
+def test_framed_drum_rows_mark_every_decimal_they_label():
+    """A point in the label only where the drawing shows one: a red frame or a printed comma (drumrows)."""
+    from samples.synth.drumrows import framed_drum_row
+
+    rng = np.random.default_rng(4)
+    with_point = 0
+    for _ in range(60):
+        img, (x, y, w, h), label = framed_drum_row(rng)
+        assert img.ndim == 3 and img.dtype == np.uint8
+        integer, _, decimals = label.partition(".")
+        assert integer.isdigit() and 4 <= len(integer) <= 7 and (decimals == "" or decimals.isdigit())
+        assert 0 < x and 0 < y and x + w <= img.shape[1] and y + h <= img.shape[0]
+        with_point += bool(decimals)
+    assert 30 <= with_point <= 55  # three in four rows have decimals

@@ -11,7 +11,11 @@ The worlds are deliberately many, so that no single renderer's habits are learnt
 - LCDs drawn with the DSEG seven-segment fonts (Debian ``fonts-dseg``), with ghosts;
 - the Indian static meter's LCD in those fonts: smaller tenths digits, a tiny point,
   a stacked "kW h" legend and a lamp icon right after the digits;
-- drum counters from :mod:`drum` (a red last drum carries the decimal point);
+- the Genus and L&T six-digit screens: the tenths digit full size, a tight point,
+  a large legend and pulse lamp, the display's dark frame at the edge;
+- drum counters from :mod:`drum` (a red last drum carries the decimal point), and
+  of another design from :mod:`drumrows` (separate drums on a plate, the decimals
+  in a red frame or after a printed comma, a tick scale);
 - rows composed of real drum and LCD digit crops (haverland-meterdigits,
   Apache-2.0) when they are given, mid-roll digits labelled by the share shown;
 - printed text lines (words and letters of a meter's plate, logos, upside-down
@@ -34,6 +38,7 @@ from pipeline.reader.rows import ALPHABET, MAX_WIDTH, ROW_HEIGHT  # the recogniz
 
 from . import fonts
 from .display import random_display_spec, render_display
+from .drumrows import framed_drum_row
 from .spec import LEGENDS
 
 #: backlight / glass colours (BGR) an LCD is re-lit with
@@ -143,13 +148,14 @@ def dseg_lcd_gray(rng: np.random.Generator, kwh_only: bool = False
     return np.asarray(im), (float(mx), float(my), float(x1 - x0), float(y1 - y0)), label
 
 
-def _point_lcd(rng: np.random.Generator) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
+def _point_lcd(rng: np.random.Generator, same_size: bool = False
+               ) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
     """The Indian static meter's LCD, backlit (:func:`point_lcd_gray`)."""
-    gray, box, label = point_lcd_gray(rng)
+    gray, box, label = point_lcd_gray(rng, same_size=same_size)
     return _relight(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), rng), box, label
 
 
-def point_lcd_gray(rng: np.random.Generator, kwh_only: bool = False
+def point_lcd_gray(rng: np.random.Generator, kwh_only: bool = False, same_size: bool = False
                    ) -> tuple[np.ndarray, tuple[float, float, float, float], str]:
     """The Indian static meter's LCD (Genus, L&T, HPL): tall narrow digits, smaller decimals, a tiny point.
 
@@ -160,6 +166,11 @@ def point_lcd_gray(rng: np.random.Generator, kwh_only: bool = False
     pixel or two at the baseline, the "kW h" legend stacked right after the digits,
     often over the small tenths digit, with a bulb or a pulse icon under it, and a
     short word ("En", "CUM") before them. Labelled as read: digits and the point.
+
+    ``same_size``: the Genus and L&T six-digit screens (seen on the real Indian
+    photos): the tenths digit as tall as the others, the point tight between them,
+    a large "kW h" legend with a big pulse-lamp icon under it, and often the
+    display's dark frame at the crop's edge. The default draws exactly as before.
     """
     faces = fonts.dseg_fonts()
     face = faces[int(rng.integers(len(faces)))]
@@ -173,14 +184,19 @@ def point_lcd_gray(rng: np.random.Generator, kwh_only: bool = False
     size = int(rng.uniform(48, 84))
     big = ImageFont.truetype(face, size)
     shrink = float(rng.uniform(0.55, 0.9))
+    if same_size:
+        shrink = float(rng.uniform(0.93, 1.0))
     small = ImageFont.truetype(face, max(12, int(size * shrink)))
     bx0, by0, bx1, by1 = big.getbbox("8" * n_int)
     sx0, sy0, sx1, sy1 = small.getbbox("8" * n_dec)
-    legend_font = ImageFont.truetype(fonts.pick(rng, fonts.ttf_fonts()), int(size * rng.uniform(0.22, 0.38)))
+    legend_font = ImageFont.truetype(fonts.pick(rng, fonts.ttf_fonts()), int(size * rng.uniform(0.22, 0.38)
+                                                                          * (rng.uniform(1.0, 1.5) if same_size else 1.0)))
     pre = fonts.pick(rng, ("En", "CUM", "kWh", "En" if kwh_only else "MD", "TOT", "")) if rng.random() < 0.25 else ""
     pre_w = int(legend_font.getlength(pre) + size * 0.15) if pre else 0
     mx, my = int(size * rng.uniform(0.15, 1.0)) + pre_w, int(size * rng.uniform(0.25, 0.6))
     gap = size * rng.uniform(0.04, 0.2)  # integer digits to the small ones (the point sits in it)
+    if same_size:
+        gap = size * rng.uniform(0.02, 0.09)
     legend_w = size * rng.uniform(0.6, 1.2)
     w = int(mx + (bx1 - bx0) + gap + (sx1 - sx0) + legend_w + size * rng.uniform(0.1, 0.8))
     h = int((by1 - by0) + 2 * my)
@@ -198,6 +214,8 @@ def point_lcd_gray(rng: np.random.Generator, kwh_only: bool = False
     d.text(bxy, cells, font=big, fill=ink)
     d.text(sxy, decimals, font=small, fill=ink)
     r_dot = max(1.0, size * rng.uniform(0.025, 0.06))
+    if same_size:  # a point the label names must stay visible at the recognizer's 32 px (stage 6)
+        r_dot = size * rng.uniform(0.045, 0.08)
     px, py = mx + (bx1 - bx0) + gap * rng.uniform(0.3, 0.7), base - r_dot * rng.uniform(0.5, 1.5)
     d.ellipse((px - r_dot, py - r_dot, px + r_dot, py + r_dot), fill=ink)
     dec_x = mx + (bx1 - bx0) + gap
@@ -211,7 +229,18 @@ def point_lcd_gray(rng: np.random.Generator, kwh_only: bool = False
     if bottom:
         d.text((lx + legend_font.getlength(top) + size * 0.05, my + rng.uniform(-0.05, 0.15) * size), bottom,
                font=legend_font, fill=ink)
-    if rng.random() < 0.5:  # a bulb (pulse lamp) or a battery under the legend
+    small_lamp = rng.random() < 0.5
+    if same_size:
+        small_lamp = False
+        if rng.random() < 0.8:
+            _big_lamp(d, rng, lx + size * rng.uniform(0.05, 0.45), my + (by1 - by0) * rng.uniform(0.5, 0.78), size, ink)
+        if rng.random() < 0.6:  # the display's dark frame at the left or the bottom of the crop
+            frame = int(rng.uniform(0, 45))
+            if rng.random() < 0.6:
+                d.rectangle((0, 0, int(mx * rng.uniform(0.2, 0.8)), h), fill=frame)
+            else:
+                d.rectangle((0, h - int(my * rng.uniform(0.2, 0.7)), w, h), fill=frame)
+    if small_lamp:  # a bulb (pulse lamp) or a battery under the legend
         cx, cy, rr = lx + size * rng.uniform(0.1, 0.4), my + (by1 - by0) * rng.uniform(0.4, 0.6), size * 0.08
         d.ellipse((cx - rr, cy - rr, cx + rr, cy + rr), outline=ink, width=max(1, int(rr / 3)))
         for k in range(int(rng.integers(0, 5))):
@@ -223,6 +252,18 @@ def point_lcd_gray(rng: np.random.Generator, kwh_only: bool = False
     label = cells.replace("!", "") + "." + decimals
     box = (float(mx), float(my), float(w - mx - legend_w * rng.uniform(0.3, 1.0)), float(by1 - by0))
     return np.asarray(im), box, label
+
+
+def _big_lamp(d: ImageDraw.ImageDraw, rng: np.random.Generator, cx: float, cy: float, size: float, ink: int) -> None:
+    """The pulse lamp of a Genus or L&T screen: a bulb with a screw base and rays, a third of a digit tall."""
+    rr = size * rng.uniform(0.08, 0.16)
+    lw = max(1, int(rr / 3))
+    d.ellipse((cx - rr, cy - rr, cx + rr, cy + rr), outline=ink, width=lw)
+    d.rectangle((cx - rr * 0.5, cy + rr * 0.9, cx + rr * 0.5, cy + rr * 1.6), outline=ink, width=max(1, lw - 1))
+    for k in range(int(rng.integers(3, 8))):
+        a = np.pi * (0.1 + 0.8 * k / 6)
+        d.line((cx + 1.4 * rr * np.cos(a), cy - 1.4 * rr * np.sin(a), cx + 2.1 * rr * np.cos(a),
+                cy - 2.1 * rr * np.sin(a)), fill=ink, width=lw)
 
 
 #: words of a meter plate and display (no maker's name of the real sets: letters are letters)
@@ -395,19 +436,23 @@ def degrade(row: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def render_row(rng: np.random.Generator, real: RealDigits | None = None) -> tuple[np.ndarray, str, str]:
     """One training row: (BGR uint8, ROW_HEIGHT rows high; label; world it came from)."""
     r = rng.random()
-    if real is not None and r < 0.22:
+    if real is not None and r < 0.19:
         world, (img, box, label) = "real_drum", _real_row(real, rng)
-    elif r < 0.45:
+    elif r < 0.36:
         world, (img, box, label) = "lcd", _rendered("lcd", rng)
-    elif r < 0.62 and fonts.dseg_fonts():
+    elif r < 0.49 and fonts.dseg_fonts():
         world, (img, box, label) = "point", _point_lcd(rng)
-    elif r < 0.74 and fonts.dseg_fonts():
+    elif r < 0.61 and fonts.dseg_fonts():
+        world, (img, box, label) = "genus", _point_lcd(rng, same_size=True)
+    elif r < 0.71 and fonts.dseg_fonts():
         world, (img, box, label) = "dseg", _dseg_lcd(rng)
-    elif r < 0.84:
+    elif r < 0.80:
         world, (img, box, label) = "text", _text_row(rng)
+    elif r < 0.90:
+        world, (img, box, label) = "drum2", framed_drum_row(rng)
     else:
         world, (img, box, label) = "drum", _rendered("drum", rng)
-    img, box = _narrow(img, box, rng, 0.6 if world in ("lcd", "dseg", "point") else 0.3)
+    img, box = _narrow(img, box, rng, 0.6 if world in ("lcd", "dseg", "point", "genus") else 0.3)
     return degrade(_cut(img, box, rng), rng), label, world
 
 
