@@ -55,6 +55,11 @@ def integer(reading: str) -> str:
     return n.integer if n else ""
 
 
+def is_clear(row: dict[str, str]) -> bool:
+    """A labelled photo a person can read: marked clear, no '?' digit, an integer kWh in its reading."""
+    return row.get("clear", "true") == "true" and "?" not in row["reading"] and bool(integer(row["reading"]))
+
+
 def wrong_typing(reading: str, key: str) -> str:
     """A wrong typed reading for this photo: one of the usual slips, chosen by a hash of its name."""
     whole = integer(reading)
@@ -167,7 +172,7 @@ def main() -> None:
             if img is None:
                 continue
             n_photos += 1
-            clear = r.get("clear", "true") == "true" and "?" not in r["reading"] and bool(integer(r["reading"]))
+            clear = is_clear(r)
             honest = integer(r["reading"]) or "0"
             wrong = wrong_typing(r["reading"], r["file"]) if clear else ""
             keys = [folder.name] + ([f"{folder.name}/{r['source_repo']}"] if r.get("source_repo") else [])

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_reader import accepted, integer, labelled_rows  # noqa: E402
+from bench_reader import accepted, integer, is_clear, labelled_rows  # noqa: E402
 
 from pipeline.reader.predict import read_photo  # noqa: E402
 
@@ -84,8 +84,7 @@ def main() -> None:
     for folder in args.folders:
         counts: Counter[str] = Counter()
         for r in labelled_rows(folder)[:args.limit or None]:
-            clear = r.get("clear", "true") == "true" and "?" not in r["reading"] and bool(integer(r["reading"]))
-            if not clear:
+            if not is_clear(r):
                 continue
             img = cv2.imread(str(folder / r["file"]), cv2.IMREAD_COLOR)
             if img is None:
