@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from pipeline.compare import parse_number  # noqa: E402
 from pipeline.context import Plausible  # noqa: E402
+from pipeline.reader import predict  # noqa: E402
 from pipeline.reader.predict import PROPOSERS, REGISTER_CHECKS, read_photo  # noqa: E402
 from pipeline.reader.stage import other_register, row_brightness, row_too_dark, verified  # noqa: E402
 from pipeline.rules import DEFAULT_THRESHOLDS  # noqa: E402
@@ -148,11 +149,15 @@ def main() -> None:
     ap.add_argument("--other-register-min-p", type=float, default=DEFAULT_THRESHOLDS.other_register_min_p,
                     help="the screen check's threshold (rules.Thresholds.other_register_min_p); choose it on "
                          "generated batches, never on the real photos")
+    ap.add_argument("--row-score", choices=("finder", "none"), default=predict.ROW_SCORE or "none",
+                    help="how the learned reader weighs number rows (pipeline.reader.predict.ROW_SCORE): finder "
+                         f"(the finder confirms the register's row) or none (the tallest; default {predict.ROW_SCORE or 'none'})")
     args = ap.parse_args()
+    predict.ROW_SCORE = "" if args.row_score == "none" else args.row_score
     th = dataclasses.replace(DEFAULT_THRESHOLDS, other_register_min_p=args.other_register_min_p)
     sources = tuple(args.proposers.split(","))
     checks = tuple(args.register.split(","))
-    print(f"learned reader's row sources: {', '.join(sources)}; register checks: {', '.join(checks)} "
+    print(f"learned reader's row sources: {', '.join(sources)}; row score: {args.row_score}; register checks: {', '.join(checks)} "
           f"(screen threshold {th.other_register_min_p}); previous reading: {args.previous}")
     folders = [] if args.no_real else [REAL / s for s in SOURCES if (REAL / s).is_dir()]
     folders += args.extra + args.batch

@@ -94,3 +94,21 @@ def test_framed_drum_rows_mark_every_decimal_they_label():
         assert 0 < x and 0 < y and x + w <= img.shape[1] and y + h <= img.shape[0]
         with_point += bool(decimals)
     assert 30 <= with_point <= 55  # three in four rows have decimals
+
+
+def test_face_photos_keep_the_whole_register_row_in_frame_and_are_reproducible():
+    from samples.synth.facephoto import render_face_photo
+
+    for i in range(6):
+        size = (1600, 1200) if i % 2 else (1200, 1600)
+        img, truth = render_face_photo(np.random.default_rng(7000 + i), size)
+        again, _ = render_face_photo(np.random.default_rng(7000 + i), size)
+        assert np.array_equal(img, again)
+        assert img.shape == (size[1], size[0], 3) and img.dtype == np.uint8
+        quad = np.array(truth["display_quad"])
+        # a cut-off row would label digits the photo does not show (a truncated reading)
+        assert quad.shape == (4, 2)
+        assert (quad >= 0).all() and (quad[:, 0] <= size[0]).all() and (quad[:, 1] <= size[1]).all()
+        assert truth["digit_height_px"] >= 0.02 * size[1]
+        reading = truth["reading"]
+        assert reading.replace(".", "").isdigit() and reading.count(".") <= 1, reading

@@ -85,8 +85,40 @@ def _prob(x: np.ndarray) -> np.ndarray:
 
 def find(img: np.ndarray, long_side: int = 480) -> list[Proposal]:
     """The register-row candidates in a BGR photo, most confident first."""
+    return regions(*prob_map(img, long_side))
+
+
+def prob_map(img: np.ndarray, long_side: int = 480) -> tuple[np.ndarray, float]:
+    """The finder's map of a BGR photo (P(register-row core) at STRIDE) and the photo-to-input scale."""
     x, s = prepare(img, long_side)
-    return regions(_prob(x), s)
+    return _prob(x), s
+
+
+def row_score(maps: list[tuple[np.ndarray, float]], quad: np.ndarray) -> float:
+    """How much the finder takes a row (any source's quad, photo pixels) for the register's: 0-1.
+
+    The mean of the finder's probability over the row's core (its middle half in
+    height, as the finder learnt it), the best over the maps given (one per scale).
+    A generic text detector boxes the plate's printed numbers as readily as the
+    register; the finder learnt to mark only the register's digit row.
+    """
+    best = 0.0
+    q = quad.astype(np.float64)
+    c = q.mean(axis=0)
+    u, v = (q[1] - q[0] + q[2] - q[3]) / 2, (q[3] - q[0] + q[2] - q[1]) / 2
+    if np.linalg.norm(v) > np.linalg.norm(u):  # a vertical box: its long side is the row
+        u, v = v, u
+    core = np.array([c - 0.4 * u - 0.25 * v, c + 0.4 * u - 0.25 * v, c + 0.4 * u + 0.25 * v, c - 0.4 * u + 0.25 * v])
+    for prob, s in maps:
+        pts = core * (s / STRIDE)
+        mask = np.zeros(prob.shape, np.uint8)
+        cv2.fillConvexPoly(mask, np.round(pts * 16).astype(np.int32), 1, cv2.LINE_8, shift=4)
+        if not mask.any():
+            cx, cy = np.clip(np.round(c * s / STRIDE).astype(int), 0, np.array(prob.shape[::-1]) - 1)
+            best = max(best, float(prob[cy, cx]))
+        else:
+            best = max(best, float(prob[mask.astype(bool)].mean()))
+    return best
 
 
 def refine(img: np.ndarray, prop: Proposal, *, view: tuple[int, int] = REFINE_VIEW,

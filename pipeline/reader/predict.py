@@ -31,6 +31,11 @@ PROPOSERS = ("text", "rowsearch", "finder")
 # a 320 px view): at 480 that is a row across 3-57 % of the photo, at 240 one across 7-100 %
 FINDER_SIDES = (240, 480)
 FINDER_MAX_ROWS = 6  # the finder's most confident rows, each found again in a close-up (finder.refine)
+# how a source's number rows are weighed: "finder" (each row scored by the finder's map of the whole
+# photo, finder.row_score; a source's rows end the search only when the finder confirms one, and the
+# tallest confirmed row is the register's), or "" (the first source with a number row ends it, and its
+# tallest row is the register's)
+ROW_SCORE = ""
 # how the register shown is checked once the typed reading is verified (pipeline.reader.stage.other_register):
 # "screen" (the learned screen classifier around the row), "legends" (Tesseract on the text lines near the
 # row), or both. Not the screen classifier yet: on the real Indian LCDs it holds back more other registers'
@@ -63,7 +68,7 @@ def verify_models(proposers: tuple[str, ...] = PROPOSERS, register_checks: tuple
         screen.verify()
     if "text" in sources:
         detector.verify()
-    if "finder" in sources:
+    if "finder" in sources or ROW_SCORE == "finder":
         finder.verify()
 
 
@@ -165,16 +170,20 @@ def _propose(img: np.ndarray, source: str) -> tuple[list[detector.Proposal], lis
 
 
 def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
-               proposers: tuple[str, ...] = PROPOSERS, plausible: Plausible | None = None) -> LearnedReading:
+               proposers: tuple[str, ...] = PROPOSERS, plausible: Plausible | None = None,
+               row_score: str | None = None) -> LearnedReading:
     """Find and read the register's digit row in a BGR photo; score ``typed`` on it when given.
 
     ``plausible``: the readings the consumer's previous reading allows (likelihood.score_typed).
+    ``row_score``: how rows are weighed (None: ROW_SCORE).
     """
     out = LearnedReading()
     props: list[detector.Proposal] = []
     crops: list[np.ndarray] = []
     rows: list[select.ReadRow] = []
     best, rivals, detect, recog = None, [], 0.0, 0.0
+    scored = (ROW_SCORE if row_score is None else row_score) == "finder"
+    maps = [finder.prob_map(img, side) for side in FINDER_SIDES] if scored else []
     for source in proposers:
         t0 = time.perf_counter()
         new_props, new_crops = _propose(img, source)
@@ -190,13 +199,18 @@ def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
                 new_crops, new_rows = turned, turned_rows
         if "+" in source:
             new_rows = _best_of_each_line(new_props, new_rows)
+        if scored:
+            new_rows = [replace(r, register_score=finder.row_score(maps, new_props[r.index % len(new_crops)].quad))
+                        if r.is_number else r for r in new_rows]
         offset = len(crops)
         rows += [replace(r, index=offset + r.index % len(new_crops)) for r in new_rows]
         props, crops = props + new_props, crops + new_crops
         recog += time.perf_counter() - t1
-        best, rivals = select.choose(rows)
+        best, rivals = select.choose(rows, confirmed_only=scored)
         if best is not None:
             break
+    if best is None and scored:  # no row the finder confirms: the tallest number row of all sources
+        best, rivals = select.choose(rows)
     out.rows_read = len(crops)
     out.proposals = props
     out.timings = {"detect": detect, "recognize": recog}

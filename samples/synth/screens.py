@@ -96,10 +96,12 @@ def _mark(d: ImageDraw.ImageDraw, text: str, box: tuple[float, float, float, flo
     return px, py, px + tw, py + size * 1.1
 
 
-def _indian(rng: np.random.Generator, other: bool, tight: bool = False
-            ) -> tuple[np.ndarray, tuple[float, float, float, float], list[Box]]:
-    """An Indian LCD row (point or DSEG world) with annunciators drawn around it; grey; the other marks' extents."""
-    gray, box, _ = (point_lcd_gray if rng.random() < 0.6 else dseg_lcd_gray)(rng, kwh_only=True)
+def _indian(rng: np.random.Generator, other: bool, tight: bool = False,
+            row: tuple[np.ndarray, tuple[float, float, float, float], str] | None = None
+            ) -> tuple[np.ndarray, tuple[float, float, float, float], list[Box], str]:
+    """An Indian LCD row (point or DSEG world) with annunciators drawn around it; grey; the other marks' extents
+    and the row's label. ``row``: an already drawn (grey row, digits box, label) instead of a random one."""
+    gray, box, label = row or (point_lcd_gray if rng.random() < 0.6 else dseg_lcd_gray)(rng, kwh_only=True)
     im, box, bg, ink = _glass(gray, box, rng, tight)
     d = ImageDraw.Draw(im)
     ghost = lambda: int(bg - (bg - ink) * rng.uniform(0.04, 0.2))  # noqa: E731 - an unlit segment's shade
@@ -115,7 +117,7 @@ def _indian(rng: np.random.Generator, other: bool, tight: bool = False
             marks.append(_mark(d, fonts.pick(rng, OTHER_MARKS), box, ink, rng))
         if rng.random() < 0.3:  # a second one ("BP 2" and "tod5")
             marks.append(_mark(d, fonts.pick(rng, OTHER_MARKS), box, ink, rng))
-    return np.asarray(im), box, marks
+    return np.asarray(im), box, marks, label
 
 
 def _generator_lcd(rng: np.random.Generator, other: bool, tight: bool = False
@@ -163,7 +165,7 @@ def render_screen(rng: np.random.Generator) -> tuple[np.ndarray, int, str]:
         world, img, box, marks = "drum", disp.image, disp.digits_box, []
     else:
         if r < 0.7 and fonts.dseg_fonts():
-            world, (gray, box, marks) = "indian", _indian(rng, other, face)
+            world, (gray, box, marks, _) = "indian", _indian(rng, other, face)
         else:
             world, (gray, box, marks) = "generator", _generator_lcd(rng, other, face)
         img = _relight(cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR), rng)
