@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -82,6 +83,18 @@ def test_the_register_is_the_tallest_number_row():
     assert best.index == 1 and [r.text for r in rivals] == ["61234"]
 
 
+def test_a_row_the_finder_confirms_wins_over_a_taller_one_it_does_not():
+    plate = replace(select.read_row(0, row_showing("1200"), 140.0), register_score=0.1)
+    register = replace(select.read_row(1, row_showing("035259"), 90.0), register_score=0.8)
+    best, rivals = select.choose([plate, register])
+    assert best.index == 1
+    assert [r.text for r in rivals] == ["1200"]  # a doubt it still reports: it flags, never accepts
+    best, _ = select.choose([plate], confirmed_only=True)
+    assert best is None
+    best, _ = select.choose([plate])
+    assert best.index == 0  # unscored or unconfirmed rows fall back to the tallest
+
+
 def _truth_rows() -> list[tuple[str, dict]]:
     out = []
     with (BATCH / "annotations.jsonl").open(encoding="utf-8") as f:
@@ -118,6 +131,24 @@ def test_the_finder_marks_the_register_row(photo, truth):
     assert inside, f"no finder quad covers the digit row of {photo}"
     height = float(np.mean([np.linalg.norm(q[3] - q[0]) for q in quads]))
     assert any(0.6 * height <= p.height <= 2.5 * height for p in inside)
+
+
+@pytest.mark.parametrize(("photo", "truth"), _truth_rows()[:4], ids=lambda v: v if isinstance(v, str) else "")
+def test_the_finder_scores_the_register_row_above_the_rest_of_the_photo(photo, truth):
+    from pipeline.reader import finder
+    from pipeline.reader.predict import FINDER_SIDES
+
+    img = cv2.imread(str(BATCH / photo))
+    maps = [finder.prob_map(img, side) for side in FINDER_SIDES]
+    quads = np.array(truth["digit_quads"], np.float32)
+    row = np.array([quads[0][0], quads[-1][1], quads[-1][2], quads[0][3]], np.float32)
+    on_row = finder.row_score(maps, row)
+    h, w = img.shape[:2]
+    size = row.max(axis=0) - row.min(axis=0)
+    corners = [np.array([[x, y], [x + size[0], y], [x + size[0], y + size[1]], [x, y + size[1]]], np.float32)
+               for x, y in ((0, 0), (w - size[0] - 1, h - size[1] - 1))]
+    assert on_row >= select.REGISTER_ROW_MIN_SCORE, f"{photo}: the register row scores {on_row:.2f}"
+    assert all(finder.row_score(maps, c) < select.REGISTER_ROW_MIN_SCORE for c in corners)
 
 
 def test_rectify_cuts_the_quad_upright():
