@@ -94,6 +94,31 @@ def prob_map(img: np.ndarray, long_side: int = 480) -> tuple[np.ndarray, float]:
     return _prob(x), s
 
 
+def _axes(quad: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(centre, half the row's length vector, half its height vector) of a quad; the long side is the row."""
+    q = quad.astype(np.float64)
+    c = q.mean(axis=0)
+    u, v = (q[1] - q[0] + q[2] - q[3]) / 2, (q[3] - q[0] + q[2] - q[1]) / 2
+    if np.linalg.norm(v) > np.linalg.norm(u):  # a vertical box: its long side is the row
+        u, v = v, u
+    return c, u / 2, v / 2
+
+
+def _mean_over(maps: list[tuple[np.ndarray, float]], poly: np.ndarray) -> float:
+    """The finder's mean probability inside a polygon (photo pixels), the best over the maps given."""
+    best = 0.0
+    for prob, s in maps:
+        pts = poly * (s / STRIDE)
+        mask = np.zeros(prob.shape, np.uint8)
+        cv2.fillConvexPoly(mask, np.round(pts * 16).astype(np.int32), 1, cv2.LINE_8, shift=4)
+        if not mask.any():  # thinner than a map pixel: the pixel at its centre
+            cx, cy = np.clip(np.round(poly.mean(axis=0) * s / STRIDE).astype(int), 0, np.array(prob.shape[::-1]) - 1)
+            best = max(best, float(prob[cy, cx]))
+        else:
+            best = max(best, float(prob[mask.astype(bool)].mean()))
+    return best
+
+
 def row_score(maps: list[tuple[np.ndarray, float]], quad: np.ndarray) -> float:
     """How much the finder takes a row (any source's quad, photo pixels) for the register's: 0-1.
 
@@ -102,23 +127,31 @@ def row_score(maps: list[tuple[np.ndarray, float]], quad: np.ndarray) -> float:
     A generic text detector boxes the plate's printed numbers as readily as the
     register; the finder learnt to mark only the register's digit row.
     """
-    best = 0.0
-    q = quad.astype(np.float64)
-    c = q.mean(axis=0)
-    u, v = (q[1] - q[0] + q[2] - q[3]) / 2, (q[3] - q[0] + q[2] - q[1]) / 2
-    if np.linalg.norm(v) > np.linalg.norm(u):  # a vertical box: its long side is the row
-        u, v = v, u
-    core = np.array([c - 0.4 * u - 0.25 * v, c + 0.4 * u - 0.25 * v, c + 0.4 * u + 0.25 * v, c - 0.4 * u + 0.25 * v])
-    for prob, s in maps:
-        pts = core * (s / STRIDE)
-        mask = np.zeros(prob.shape, np.uint8)
-        cv2.fillConvexPoly(mask, np.round(pts * 16).astype(np.int32), 1, cv2.LINE_8, shift=4)
-        if not mask.any():
-            cx, cy = np.clip(np.round(c * s / STRIDE).astype(int), 0, np.array(prob.shape[::-1]) - 1)
-            best = max(best, float(prob[cy, cx]))
-        else:
-            best = max(best, float(prob[mask.astype(bool)].mean()))
-    return best
+    c, hu, hv = _axes(quad)
+    return _mean_over(maps, np.array([c - 0.8 * hu - 0.5 * hv, c + 0.8 * hu - 0.5 * hv,
+                                      c + 0.8 * hu + 0.5 * hv, c - 0.8 * hu + 0.5 * hv]))
+
+
+def row_goes_on(maps: list[tuple[np.ndarray, float]], quad: np.ndarray, *,
+                strip: tuple[float, float] = (0.05, 0.45)) -> float:
+    """How much the finder sees the register's row go on past an end of a box: 0-1.
+
+    The finder's core stops a quarter of the text height inside each end of the
+    register's row, so its probability just outside a box that holds the whole row
+    is low. A box that cuts the row (a row search that lost a digit among ghost
+    segments) reads a shorter number as confidently as the whole, and a consumer
+    who types that fragment would be believed. ``strip``: the band beyond each end
+    looked at, from-to in box heights (0.0-1.0), in the core's middle half of the height.
+    The higher of the two ends.
+    """
+    c, hu, hv = _axes(quad)
+    height = 2 * np.linalg.norm(hv)
+    along = hu / max(np.linalg.norm(hu), 1e-9)
+    out = 0.0
+    for sign in (-1.0, 1.0):
+        a, b = c + sign * (hu + strip[0] * height * along), c + sign * (hu + strip[1] * height * along)
+        out = max(out, _mean_over(maps, np.array([a - 0.5 * hv, b - 0.5 * hv, b + 0.5 * hv, a + 0.5 * hv])))
+    return out
 
 
 def refine(img: np.ndarray, prop: Proposal, *, view: tuple[int, int] = REFINE_VIEW,

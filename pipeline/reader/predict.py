@@ -169,6 +169,55 @@ def _propose(img: np.ndarray, source: str) -> tuple[list[detector.Proposal], lis
     return props, [detector.rectify(img, p.quad, CROP_HEIGHT) for p in props]
 
 
+def _add_source(img: np.ndarray, source: str, rows: list[select.ReadRow], props: list[detector.Proposal],
+                crops: list[np.ndarray], maps: list[tuple[np.ndarray, float]], timings: dict[str, float]) -> None:
+    """One row source's rows, read (turned over when nothing reads upright) and, with ``maps``, scored by the finder.
+
+    Appends to ``rows``, ``props`` and ``crops`` (a row's index is its crop's) and adds the seconds spent to ``timings``.
+    """
+    t0 = time.perf_counter()
+    new_props, new_crops = _propose(img, source)
+    t1 = time.perf_counter()
+    timings["detect"] += t1 - t0
+    if not new_crops:
+        return
+    new_rows = _read(new_crops, [p.height for p in new_props])
+    if select.choose(rows + new_rows)[0] is None and source != "rowsearch":
+        turned = [cv2.rotate(c, cv2.ROTATE_180) for c in new_crops]  # upside down (a webcam turned over)?
+        turned_rows = _read(turned, [p.height for p in new_props])
+        if select.choose(turned_rows)[0] is not None:
+            new_crops, new_rows = turned, turned_rows
+    if "+" in source:
+        new_rows = _best_of_each_line(new_props, new_rows)
+    if maps:
+        new_rows = [replace(r, register_score=finder.row_score(maps, new_props[r.index % len(new_crops)].quad))
+                    if r.is_number else r for r in new_rows]
+    offset = len(crops)
+    rows += [replace(r, index=offset + r.index % len(new_crops)) for r in new_rows]
+    props += new_props
+    crops += new_crops
+    timings["recognize"] += time.perf_counter() - t1
+
+
+def _drop_fragments(props: list[detector.Proposal], rows: list[select.ReadRow]) -> list[select.ReadRow]:
+    """Rows whose number is part of a longer number read on the same line by another box, left out.
+
+    A box that cuts the register's row (the row search losing a leading digit among
+    ghost segments) reads the fragment as confidently as the whole row reads the
+    whole: a consumer who typed the fragment would be believed. Two boxes of one
+    line that read different numbers, neither inside the other, both stay (a doubt
+    that flags).
+    """
+    def integer(r: select.ReadRow) -> str:
+        return r.text.split(".")[0]
+
+    numbers = [r for r in rows if r.is_number]
+    cut = {r.index for r in numbers for k in numbers
+           if len(integer(k)) > len(integer(r)) and integer(r) in integer(k)
+           and _same_line(props[r.index], props[k.index])}
+    return [r for r in rows if r.index not in cut]
+
+
 def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
                proposers: tuple[str, ...] = PROPOSERS, plausible: Plausible | None = None,
                row_score: str | None = None) -> LearnedReading:
@@ -181,39 +230,26 @@ def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
     props: list[detector.Proposal] = []
     crops: list[np.ndarray] = []
     rows: list[select.ReadRow] = []
-    best, rivals, detect, recog = None, [], 0.0, 0.0
+    best, rivals, timings = None, [], {"detect": 0.0, "recognize": 0.0}
     scored = (ROW_SCORE if row_score is None else row_score) == "finder"
     maps = [finder.prob_map(img, side) for side in FINDER_SIDES] if scored else []
+    done: list[str] = []
     for source in proposers:
-        t0 = time.perf_counter()
-        new_props, new_crops = _propose(img, source)
-        t1 = time.perf_counter()
-        detect += t1 - t0
-        if not new_crops:
-            continue
-        new_rows = _read(new_crops, [p.height for p in new_props])
-        if select.choose(rows + new_rows)[0] is None and source != "rowsearch":
-            turned = [cv2.rotate(c, cv2.ROTATE_180) for c in new_crops]  # upside down (a webcam turned over)?
-            turned_rows = _read(turned, [p.height for p in new_props])
-            if select.choose(turned_rows)[0] is not None:
-                new_crops, new_rows = turned, turned_rows
-        if "+" in source:
-            new_rows = _best_of_each_line(new_props, new_rows)
-        if scored:
-            new_rows = [replace(r, register_score=finder.row_score(maps, new_props[r.index % len(new_crops)].quad))
-                        if r.is_number else r for r in new_rows]
-        offset = len(crops)
-        rows += [replace(r, index=offset + r.index % len(new_crops)) for r in new_rows]
-        props, crops = props + new_props, crops + new_crops
-        recog += time.perf_counter() - t1
+        _add_source(img, source, rows, props, crops, maps, timings)
+        done.append(source)
         best, rivals = select.choose(rows, confirmed_only=scored)
         if best is not None:
             break
-    if best is None and scored:  # no row the finder confirms: the tallest number row of all sources
-        best, rivals = select.choose(rows)
+    if scored:
+        if best is not None and "finder" in proposers and "finder" not in done:
+            _add_source(img, "finder", rows, props, crops, maps, timings)  # the finder's own box of each row
+        rows = _drop_fragments(props, rows)
+        best, rivals = select.choose(rows, confirmed_only=True)
+        if best is None:  # no row the finder confirms: the tallest number row of all sources
+            best, rivals = select.choose(rows)
     out.rows_read = len(crops)
     out.proposals = props
-    out.timings = {"detect": detect, "recognize": recog}
+    out.timings = timings
     if best is None:
         return out
     i = best.index
