@@ -132,28 +132,6 @@ def row_score(maps: list[tuple[np.ndarray, float]], quad: np.ndarray) -> float:
                                       c + 0.8 * hu + 0.5 * hv, c - 0.8 * hu + 0.5 * hv]))
 
 
-def row_goes_on(maps: list[tuple[np.ndarray, float]], quad: np.ndarray, *,
-                strip: tuple[float, float] = (0.05, 0.45)) -> float:
-    """How much the finder sees the register's row go on past an end of a box: 0-1.
-
-    The finder's core stops a quarter of the text height inside each end of the
-    register's row, so its probability just outside a box that holds the whole row
-    is low. A box that cuts the row (a row search that lost a digit among ghost
-    segments) reads a shorter number as confidently as the whole, and a consumer
-    who types that fragment would be believed. ``strip``: the band beyond each end
-    looked at, from-to in box heights (0.0-1.0), in the core's middle half of the height.
-    The higher of the two ends.
-    """
-    c, hu, hv = _axes(quad)
-    height = 2 * np.linalg.norm(hv)
-    along = hu / max(np.linalg.norm(hu), 1e-9)
-    out = 0.0
-    for sign in (-1.0, 1.0):
-        a, b = c + sign * (hu + strip[0] * height * along), c + sign * (hu + strip[1] * height * along)
-        out = max(out, _mean_over(maps, np.array([a - 0.5 * hv, b - 0.5 * hv, b + 0.5 * hv, a + 0.5 * hv])))
-    return out
-
-
 def refine(img: np.ndarray, prop: Proposal, *, view: tuple[int, int] = REFINE_VIEW,
            row_share: float = REFINE_ROW_SHARE) -> Proposal:
     """The same row found again in a close-up where it spans ``row_share`` of the view.
