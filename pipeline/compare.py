@@ -67,6 +67,21 @@ def parse_number(text: str) -> Number | None:
     return Number(integer.lstrip("0") or "0", decimals if "." in text else None)
 
 
+SEGMENT_TEST_MIN_DIGITS = 6  # a row of only 8s at least this long is the display test, not a reading
+
+
+def segment_test(text: str) -> bool:
+    """The row shows the display test screen: every position an 8 (points aside), every segment lit.
+
+    Static meters cycle through it (IS 16444 displays: "all segments on"); a consumer
+    who photographs it and types the 8s has not read the kWh register. A real
+    cumulative reading of 888888 kWh or more on a domestic meter is not to be billed
+    unseen either, so the rule costs nothing but a look.
+    """
+    digits = text.replace(".", "")
+    return len(digits) >= SEGMENT_TEST_MIN_DIGITS and set(digits) == {"8"}
+
+
 def readings_match(ocr: Number, typed: Number) -> bool:
     """Same integer kWh, and any decimals typed agree with the display's."""
     if ocr.integer != typed.integer:

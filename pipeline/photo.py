@@ -18,7 +18,7 @@ import cv2
 import numpy as np
 
 from pipeline import locate, quality, read, segment, windows
-from pipeline.compare import compare
+from pipeline.compare import compare, segment_test
 from pipeline.context import PhotoContext, PhotoResult, Plausible
 from pipeline.display import NORM_DIGIT_HEIGHT, Display, Reading
 from pipeline.load import load_photo
@@ -121,7 +121,7 @@ def _process(data: bytes, ctx: PhotoContext, name: str, typed: str | None,
     result.kind = reading.kind or display.kind
     if doubt is not None:
         result.reasons = [doubt.value]
-    if reading.register and reading.register != "kWh":
+    if (reading.register and reading.register != "kWh") or segment_test(reading.text):
         result.reasons = [Reason.NOT_KWH_REGISTER.value]
     return result
 

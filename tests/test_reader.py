@@ -286,3 +286,18 @@ def test_plausible_readings_follow_the_consumption_rule():
     assert p.judge(99000.0, 5)[0] is Reason.BELOW_PREVIOUS
     assert p.judge(100400.0, 6)[0] is Reason.HIGH_CONSUMPTION
     assert not Plausible(previous=2650.0, limit=1800.0).admits(27372.0, 5)
+
+
+def test_the_display_test_screen_is_no_kwh_reading():
+    from pipeline.compare import segment_test
+    from pipeline.reader.predict import LearnedReading
+    from pipeline.reader.stage import other_register
+    from pipeline.rules import DEFAULT_THRESHOLDS
+
+    assert segment_test("88888888") and segment_test("888888.88")
+    assert not segment_test("88888") and not segment_test("0888888") and not segment_test("188888")
+    blank = np.zeros((10, 10, 3), np.uint8)
+    other, _, _ = other_register(blank, LearnedReading(reading="88888888"), DEFAULT_THRESHOLDS, checks=())
+    assert other == "display test"
+    other, _, _ = other_register(blank, LearnedReading(reading="08883888"), DEFAULT_THRESHOLDS, checks=())
+    assert other == ""

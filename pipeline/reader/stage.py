@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from pipeline import quality
+from pipeline.compare import segment_test
 from pipeline.context import PhotoContext, PhotoResult, Plausible
 from pipeline.phash import phash
 from pipeline.reader import predict, register, screen
@@ -31,7 +32,8 @@ def verified(posterior: float, logp: float, th: Thresholds) -> bool:
 
 def other_register(img: np.ndarray, found: LearnedReading, th: Thresholds,
                    checks: tuple[str, ...] | None = None) -> tuple[str, dict[str, float], list[str]]:
-    """(the other register the display shows: a legend's register, "unconfirmed" (the screen check), '' for none;
+    """(the other register the display shows: "display test" (all 8s, compare.segment_test), a legend's register,
+    "unconfirmed" (the screen check), '' for none;
     metrics; the legends read). ``checks``: None for pipeline.reader.predict.REGISTER_CHECKS.
 
     Run only on a verified reading: it is what stands between a billing-history
@@ -39,6 +41,8 @@ def other_register(img: np.ndarray, found: LearnedReading, th: Thresholds,
     """
     checks = predict.REGISTER_CHECKS if checks is None else checks
     other, metrics, legends = "", {}, []
+    if segment_test(found.reading):
+        return "display test", metrics, legends
     if "screen" in checks and found.quad is not None:
         p = screen.p_other(img, found.quad, found.proposal.height)  # quad and proposal are set together
         metrics["p_other_register"] = p
