@@ -152,12 +152,17 @@ def main() -> None:
     ap.add_argument("--row-score", choices=("finder", "none"), default=predict.ROW_SCORE or "none",
                     help="how the learned reader weighs number rows (pipeline.reader.predict.ROW_SCORE): finder "
                          f"(the finder confirms the register's row) or none (the tallest; default {predict.ROW_SCORE or 'none'})")
+    ap.add_argument("--whole-row-extend", type=float, default=predict.WHOLE_ROW_EXTEND,
+                    help="text heights the chosen row's box is grown by at each end to read it again "
+                         f"(pipeline.reader.predict.WHOLE_ROW_EXTEND; 0: off; default {predict.WHOLE_ROW_EXTEND})")
     args = ap.parse_args()
+    predict.WHOLE_ROW_EXTEND = args.whole_row_extend
     predict.ROW_SCORE = "" if args.row_score == "none" else args.row_score
     th = dataclasses.replace(DEFAULT_THRESHOLDS, other_register_min_p=args.other_register_min_p)
     sources = tuple(args.proposers.split(","))
     checks = tuple(args.register.split(","))
-    print(f"learned reader's row sources: {', '.join(sources)}; row score: {args.row_score}; register checks: {', '.join(checks)} "
+    print(f"learned reader's row sources: {', '.join(sources)}; row score: {args.row_score}; "
+          f"whole-row extend: {args.whole_row_extend}; register checks: {', '.join(checks)} "
           f"(screen threshold {th.other_register_min_p}); previous reading: {args.previous}")
     folders = [] if args.no_real else [REAL / s for s in SOURCES if (REAL / s).is_dir()]
     folders += args.extra + args.batch

@@ -20,6 +20,10 @@ CROP_HEIGHT = 48  # rows are cut at this height, then the recognizer resizes the
 DETECT_SIDES = (480, 736)  # the photo's long side at each detection pass: large and small text
 WIDEN = (1.0, 1.7)  # each row is read as cut and widened by these factors (narrow digits)
 MAX_ROWS = 12  # the tallest text lines read per photo
+# the chosen row is read again in a box longer by this many text heights at each end: a box that cut a
+# leading narrow "1" (lit on the right of its cell) reads the rest as confidently as the whole row reads
+# the whole, and a consumer who typed the fragment would be believed. 0 turns it off.
+WHOLE_ROW_EXTEND = 0.0
 # where rows come from, tried in this order until one gives a number row: "text" (the generic
 # text-line detector), "rowsearch" (the classic row search), "finder" (the learned register-row
 # finder); "a+b" pools two sources in one step. The finder first, or pooled with the text detector,
@@ -170,10 +174,12 @@ def _propose(img: np.ndarray, source: str) -> tuple[list[detector.Proposal], lis
 
 
 def _add_source(img: np.ndarray, source: str, rows: list[select.ReadRow], props: list[detector.Proposal],
-                crops: list[np.ndarray], maps: list[tuple[np.ndarray, float]], timings: dict[str, float]) -> None:
+                crops: list[np.ndarray], maps: list[tuple[np.ndarray, float]], timings: dict[str, float],
+                cuts: list[str]) -> None:
     """One row source's rows, read (turned over when nothing reads upright) and, with ``maps``, scored by the finder.
 
-    Appends to ``rows``, ``props`` and ``crops`` (a row's index is its crop's) and adds the seconds spent to ``timings``.
+    Appends to ``rows``, ``props``, ``crops`` (a row's index is its crop's) and ``cuts`` (how each crop was cut
+    from its quad: "upright", "turned", or "rowsearch": not from the quad) and adds the seconds spent to ``timings``.
     """
     t0 = time.perf_counter()
     new_props, new_crops = _propose(img, source)
@@ -182,11 +188,12 @@ def _add_source(img: np.ndarray, source: str, rows: list[select.ReadRow], props:
     if not new_crops:
         return
     new_rows = _read(new_crops, [p.height for p in new_props])
+    cut = "rowsearch" if source == "rowsearch" else "upright"
     if select.choose(rows + new_rows)[0] is None and source != "rowsearch":
         turned = [cv2.rotate(c, cv2.ROTATE_180) for c in new_crops]  # upside down (a webcam turned over)?
         turned_rows = _read(turned, [p.height for p in new_props])
         if select.choose(turned_rows)[0] is not None:
-            new_crops, new_rows = turned, turned_rows
+            new_crops, new_rows, cut = turned, turned_rows, "turned"
     if "+" in source:
         new_rows = _best_of_each_line(new_props, new_rows)
     if maps:
@@ -196,6 +203,7 @@ def _add_source(img: np.ndarray, source: str, rows: list[select.ReadRow], props:
     rows += [replace(r, index=offset + r.index % len(new_crops)) for r in new_rows]
     props += new_props
     crops += new_crops
+    cuts += [cut] * len(new_crops)
     timings["recognize"] += time.perf_counter() - t1
 
 
@@ -218,6 +226,33 @@ def _drop_fragments(props: list[detector.Proposal], rows: list[select.ReadRow]) 
     return [r for r in rows if r.index not in cut]
 
 
+def _whole_row(img: np.ndarray, best: select.ReadRow, prop: detector.Proposal, cut: str,
+               index: int) -> tuple[select.ReadRow, detector.Proposal, np.ndarray] | None:
+    """The chosen row read again in a longer box (WHOLE_ROW_EXTEND): (its read, box, crop) when that box
+    reads a longer number that holds the chosen one, else None.
+
+    Rows the row search cut (from the display window, not from their quad) are not read again.
+    """
+    if cut == "rowsearch":
+        return None
+    q = prop.quad.astype(np.float64)
+    u, v = (q[1] - q[0] + q[2] - q[3]) / 2, (q[3] - q[0] + q[2] - q[1]) / 2
+    if np.linalg.norm(v) > np.linalg.norm(u):  # a vertical box: its long side is the row
+        u, v = v, u
+    along = u / max(np.linalg.norm(u), 1e-9)
+    grow = WHOLE_ROW_EXTEND * np.linalg.norm(v)
+    c = q.mean(axis=0)
+    quad = np.array([p + np.sign((p - c) @ along) * grow * along for p in q], np.float32)
+    crop = detector.rectify(img, quad, CROP_HEIGHT)
+    if cut == "turned":
+        crop = cv2.rotate(crop, cv2.ROTATE_180)
+    row = replace(_read([crop], [best.height])[0], index=index, register_score=best.register_score)
+    inner, outer = best.text.split(".")[0], row.text.split(".")[0]
+    if not (row.is_number and len(outer) > len(inner) and inner in outer):
+        return None
+    return row, detector.Proposal(quad, prop.score, prop.height_px), crop
+
+
 def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
                proposers: tuple[str, ...] = PROPOSERS, plausible: Plausible | None = None,
                row_score: str | None = None) -> LearnedReading:
@@ -234,19 +269,27 @@ def read_photo(img: np.ndarray, typed: str | None = None, previous: str = "",
     scored = (ROW_SCORE if row_score is None else row_score) == "finder"
     maps = [finder.prob_map(img, side) for side in FINDER_SIDES] if scored else []
     done: list[str] = []
+    cuts: list[str] = []
     for source in proposers:
-        _add_source(img, source, rows, props, crops, maps, timings)
+        _add_source(img, source, rows, props, crops, maps, timings, cuts)
         done.append(source)
         best, rivals = select.choose(rows, confirmed_only=scored)
         if best is not None:
             break
     if scored:
         if best is not None and "finder" in proposers and "finder" not in done:
-            _add_source(img, "finder", rows, props, crops, maps, timings)  # the finder's own box of each row
+            _add_source(img, "finder", rows, props, crops, maps, timings, cuts)  # the finder's own box of each row
         rows = _drop_fragments(props, rows)
         best, rivals = select.choose(rows, confirmed_only=True)
         if best is None:  # no row the finder confirms: the tallest number row of all sources
             best, rivals = select.choose(rows)
+    if best is not None and WHOLE_ROW_EXTEND > 0:
+        whole = _whole_row(img, best, props[best.index], cuts[best.index], len(crops))
+        if whole is not None:
+            row, prop, crop = whole
+            props.append(prop)
+            crops.append(crop)
+            best, rivals = row, [r for r in rivals if r.text.split(".")[0] != row.text.split(".")[0]]
     out.rows_read = len(crops)
     out.proposals = props
     out.timings = timings
